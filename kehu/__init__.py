@@ -1,0 +1,1 @@
+"""kehu — a customer-archive system (客户档案管理系统)."""

@@ -1,0 +1,42 @@
+"""Who may do what: the one place role rules live.
+
+Customer *visibility* is `kehu.customers.selectors.visible_to`, built on `sees_all_customers`.
+"""
+
+from __future__ import annotations
+
+from kehu.accounts.models import Role, User
+
+_SEE_ALL = {Role.ADMINISTRATOR, Role.ARCHIVE_MANAGER, Role.ANALYST}
+_WRITE = {Role.ADMINISTRATOR, Role.ARCHIVE_MANAGER, Role.SALES, Role.SERVICE}
+_CONFIGURE = {Role.ADMINISTRATOR, Role.ARCHIVE_MANAGER}
+
+
+def role_of(user: User) -> str | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMINISTRATOR
+    return user.role
+
+
+def sees_all_customers(user: User) -> bool:
+    return role_of(user) in _SEE_ALL
+
+
+def may_write_customers(user: User) -> bool:
+    return role_of(user) in _WRITE
+
+
+def may_configure(user: User) -> bool:
+    """Custom fields, tags, teams: the archive's shape."""
+    return role_of(user) in _CONFIGURE
+
+
+def may_assign_owner(user: User) -> bool:
+    return role_of(user) in _CONFIGURE
+
+
+def may_delete_customers(user: User) -> bool:
+    """Deleting a file is for managers; staff archive instead."""
+    return role_of(user) in _CONFIGURE

@@ -1,0 +1,19 @@
+from kehu.customers.models.custom_fields import CustomFieldDefinition
+from kehu.customers.models.customer import Customer, CustomerNumberSequence, Tag
+from kehu.customers.models.links import ContactPoint, FamilyMember, ImportantDate, Relationship
+from kehu.customers.models.profiles import OrganizationProfile, PersonProfile
+from kehu.customers.models.search import SearchTerm
+
+__all__ = [
+    "ContactPoint",
+    "CustomFieldDefinition",
+    "Customer",
+    "CustomerNumberSequence",
+    "FamilyMember",
+    "ImportantDate",
+    "OrganizationProfile",
+    "PersonProfile",
+    "Relationship",
+    "SearchTerm",
+    "Tag",
+]

@@ -1,0 +1,96 @@
+"""Customer search: name (Chinese substring, pinyin, initials), phone, email, company, number.
+
+Every customer has a set of search keys (`SearchTerm`); a query matches a customer when
+every word of the query is a *prefix* of one of its keys. A prefix match is a range scan
+on a B-tree index (`term >= q AND term < q + U+10FFFF`), fast on SQLite and PostgreSQL
+alike and independent of query length. Substrings come from storing every suffix of
+Chinese names (a 3-character name has 3 suffixes), so 1- and 2-character queries work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from kehu.core.phone import phone_search_keys, query_digits
+from kehu.core.pinyin import full_pinyin, has_cjk, initials, is_cjk
+from kehu.core.text import compact, words
+from kehu.customers.choices import PHONE_CONTACT_TYPES
+from kehu.customers.models.search import TERM_MAX_LENGTH, SearchTerm
+
+MAX_SUFFIXES = 40
+_TOP = "\U0010ffff"
+
+
+def name_keys(name: str, *, person: bool) -> set[str]:
+    """Keys for a name: Chinese → every suffix + pinyin + initials; Latin → words + whole."""
+    keys: set[str] = set()
+    flat = compact(name)
+    if not flat:
+        return keys
+    if has_cjk(flat):
+        for start in range(min(len(flat), MAX_SUFFIXES)):
+            keys.add(flat[start:])
+        cjk_only = "".join(ch for ch in flat if is_cjk(ch))
+        keys.add(full_pinyin(cjk_only, person=person))
+        keys.add(initials(cjk_only, person=person))
+        if person and len(cjk_only) >= 2:
+            # Given-name pinyin: “xiaoming” finds 王小明.
+            keys.add(full_pinyin(cjk_only, person=person)[len(full_pinyin(cjk_only[0], person=True)):])
+    else:
+        keys.add(flat)
+        keys.update(words(name))
+    return {k[:TERM_MAX_LENGTH] for k in keys if k}
+
+
+def email_keys(email: str) -> set[str]:
+    email = email.strip().lower()
+    local = email.split("@", 1)[0]
+    return {email[:TERM_MAX_LENGTH], local[:TERM_MAX_LENGTH]}
+
+
+def customer_keys(
+    *, name: str, number: str, person: bool, contact_points: Iterable[tuple[str, str]], companies: Iterable[str]
+) -> set[str]:
+    """All search keys of one customer; `contact_points` are (type, value) pairs."""
+    keys = name_keys(name, person=person)
+    keys.add(compact(number)[:TERM_MAX_LENGTH])
+    for company in companies:
+        keys |= name_keys(company, person=False)
+    for type_, value in contact_points:
+        if type_ in PHONE_CONTACT_TYPES:
+            keys.update(phone_search_keys(value))
+        elif type_ == "email":
+            keys |= email_keys(value)
+        elif type_ in ("wechat", "qq"):
+            keys.add(compact(value)[:TERM_MAX_LENGTH])
+    keys.discard("")
+    return keys
+
+
+def query_keys(query: str) -> list[str]:
+    """The words of a query, each normalised the way keys are."""
+    digits = query_digits(query)
+    if digits is not None:
+        return [digits]
+    return [compact(word) for word in words(query) if compact(word)][:5]
+
+
+def filter_by_query(customers: QuerySet, query: str) -> QuerySet:
+    """Narrow `customers` to those matching every word of `query`."""
+    keys = query_keys(query)
+    if not keys:
+        return customers.none()
+    for key in keys:
+        customers = customers.filter(pk__in=_ids_matching(key))
+    return customers
+
+
+def _ids_matching(key: str) -> QuerySet:
+    key = key[:TERM_MAX_LENGTH]
+    matches = SearchTerm.objects.filter(term__gte=key, term__lt=key + _TOP)
+    if key.isdigit() and len(key) == 4:
+        # Four digits are also read as the last four of a phone number (尾号).
+        matches = matches | SearchTerm.objects.filter(term="#" + key)
+    return matches.values("customer_id")
