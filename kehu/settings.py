@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "kehu.customers",
     "kehu.api",
     "kehu.web",
+    "kehu.cli",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,8 @@ from django.http import Http404
 
 from kehu.accounts.models import User
 from kehu.accounts.permissions import role_of, sees_all_customers
-from kehu.customers.models import Customer
+from kehu.customers.choices import INVERSE_LABELS, SYMMETRIC_RELATIONSHIPS
+from kehu.customers.models import Customer, Relationship
 from kehu.customers.search import filter_by_query
 
 
@@ -79,3 +80,37 @@ def customer_list(*, viewer: User, filters: CustomerFilters, sort: str = "-creat
     if filters.tag:
         customers = customers.filter(tags__name=filters.tag)
     return customers.select_related("owner", "team").order_by(*SORTS.get(sort, SORTS["-created"]))
+
+
+@dataclass(frozen=True)
+class RelationshipView:
+    """A relationship as read from one customer's file."""
+
+    link: Relationship
+    other: Customer
+    label: str
+    outgoing: bool
+
+
+def relationships_of(*, viewer: User, customer: Customer) -> list[RelationshipView]:
+    """Both directions of `customer`'s relationships, to customers `viewer` can see."""
+    visible_ids = visible_to(viewer).values("pk")
+    out_links = (
+        Relationship.objects.filter(from_customer=customer, to_customer__in=visible_ids)
+        .select_related("to_customer")
+        .order_by("type", "id")
+    )
+    in_links = (
+        Relationship.objects.filter(to_customer=customer, from_customer__in=visible_ids)
+        .select_related("from_customer")
+        .order_by("type", "id")
+    )
+    views = [RelationshipView(link, link.to_customer, str(link.get_type_display()), True) for link in out_links]
+    for link in in_links:
+        label = link.get_type_display() if link.type in SYMMETRIC_RELATIONSHIPS else INVERSE_LABELS[link.type]
+        views.append(RelationshipView(link, link.from_customer, str(label), False))
+    return views
+
+
+def key_people_of(*, viewer: User, organization: Customer) -> list[RelationshipView]:
+    return [v for v in relationships_of(viewer=viewer, customer=organization) if v.link.type == "key_person_of"]

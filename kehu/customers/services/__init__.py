@@ -1,6 +1,10 @@
 """Every write to the archive. Views, the API, importers and commands call these."""
 
-from kehu.customers.services.custom_fields import custom_field_define, custom_field_update, validate_custom_values
+from kehu.customers.services.custom_fields import (
+    custom_field_define,
+    custom_field_update,
+    validate_custom_values,
+)
 from kehu.customers.services.customers import (
     ContactPointData,
     customer_create,

@@ -24,7 +24,13 @@ from kehu.customers.models import (
     Tag,
 )
 from kehu.customers.sections import sections_for
-from kehu.customers.services.common import clean_or_collect, ensure_can_write, raise_if_errors, refresh_derived, snapshot
+from kehu.customers.services.common import (
+    clean_or_collect,
+    ensure_can_write,
+    raise_if_errors,
+    refresh_derived,
+    snapshot,
+)
 from kehu.customers.services.custom_fields import validate_custom_values
 
 _KEEP = object()  # "argument not given": leave as is / use the default

@@ -1,0 +1,101 @@
+"""Personas and helpers shared by the whole suite.
+
+Two sales teams (north, south), a manager, an administrator, an analyst and a service
+agent; customers owned by each salesperson plus one in the pool. Every view and
+endpoint test checks: anonymous → login/401, the other team's salesperson → 404,
+owner/teammate/manager → 200.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("KEHU_DATA_DIR", tempfile.mkdtemp(prefix="kehu-test-"))
+
+import pytest  # noqa: E402
+
+from kehu.accounts.models import Role, Team, User  # noqa: E402
+from kehu.customers.models import Customer  # noqa: E402
+from kehu.customers.services import ContactPointData, customer_create  # noqa: E402
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Tests read English messages unless they switch language themselves."""
+    settings.LANGUAGE_CODE = "en"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username: str, role: str, team: Team | None = None, **extra) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, role=role, team=team, **extra)
+    return user
+
+
+@pytest.fixture
+def north(db) -> Team:
+    return Team.objects.create(name="North")
+
+
+@pytest.fixture
+def south(db) -> Team:
+    return Team.objects.create(name="South")
+
+
+@pytest.fixture
+def admin(db) -> User:
+    return make_user("admin", Role.ADMINISTRATOR, is_staff=True)
+
+
+@pytest.fixture
+def manager(db) -> User:
+    return make_user("manager", Role.ARCHIVE_MANAGER)
+
+
+@pytest.fixture
+def analyst(db) -> User:
+    return make_user("analyst", Role.ANALYST)
+
+
+@pytest.fixture
+def sales(north) -> User:
+    """The salesperson whose customers most tests use."""
+    return make_user("sales", Role.SALES, north)
+
+
+@pytest.fixture
+def teammate(north) -> User:
+    return make_user("teammate", Role.SALES, north)
+
+
+@pytest.fixture
+def outsider(south) -> User:
+    """A salesperson of another team: must never see `sales`'s customers."""
+    return make_user("outsider", Role.SALES, south)
+
+
+@pytest.fixture
+def service_agent(south) -> User:
+    return make_user("service", Role.SERVICE, south)
+
+
+def make_person(actor: User, name: str = "张三", **kwargs) -> Customer:
+    kwargs.setdefault("contact_points", [ContactPointData("mobile", "13800138000")])
+    return customer_create(actor=actor, kind="person", name=name, **kwargs)
+
+
+def make_organization(actor: User, name: str = "杭州云帆科技有限公司", **kwargs) -> Customer:
+    return customer_create(actor=actor, kind="organization", name=name, **kwargs)
+
+
+@pytest.fixture
+def customer(sales) -> Customer:
+    """A person owned by `sales` (team North)."""
+    return make_person(sales, "张三")
+
+
+@pytest.fixture
+def pool_customer(manager) -> Customer:
+    return make_person(manager, "李四", owner=None, team=None, contact_points=[ContactPointData("mobile", "13900139000")])

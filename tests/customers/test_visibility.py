@@ -1,0 +1,30 @@
+import pytest
+from django.http import Http404
+
+from kehu.customers.selectors import customer_get, visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sales_sees_own_team_and_pool_but_not_other_team(sales, teammate, outsider, customer, pool_customer):
+    assert set(visible_to(sales)) == {customer, pool_customer}
+    assert set(visible_to(teammate)) == {customer, pool_customer}
+    assert set(visible_to(outsider)) == {pool_customer}
+
+
+def test_managers_administrators_and_analysts_see_everyone(manager, admin, analyst, customer, pool_customer):
+    for viewer in (manager, admin, analyst):
+        assert set(visible_to(viewer)) == {customer, pool_customer}
+
+
+def test_inactive_and_anonymous_users_see_nothing(sales, customer):
+    from django.contrib.auth.models import AnonymousUser
+
+    sales.is_active = False
+    assert not visible_to(sales).exists()
+    assert not visible_to(AnonymousUser()).exists()
+
+
+def test_invisible_customer_is_404(outsider, customer):
+    with pytest.raises(Http404):
+        customer_get(viewer=outsider, pk=customer.pk)
