@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from kehu.core.phone import phone_search_keys, query_digits
 from kehu.core.pinyin import full_pinyin, has_cjk, initials, is_cjk
-from kehu.core.text import compact, words
+from kehu.core.text import compact, fold, words
 from kehu.customers.choices import PHONE_CONTACT_TYPES
 from kehu.customers.models.search import TERM_MAX_LENGTH, SearchTerm
 
@@ -74,7 +74,13 @@ def query_keys(query: str) -> list[str]:
     digits = query_digits(query)
     if digits is not None:
         return [digits]
-    return [compact(word) for word in words(query) if compact(word)][:5]
+    keys = []
+    for token in fold(query).split():
+        # An e-mail address is stored as typed (lower-cased); everything else compacted.
+        key = token if "@" in token else compact(token)
+        if key:
+            keys.append(key[:TERM_MAX_LENGTH])
+    return keys[:5]
 
 
 def filter_by_query(customers: QuerySet, query: str) -> QuerySet:

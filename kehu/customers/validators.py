@@ -15,8 +15,9 @@ from kehu.core.text import fold
 from kehu.customers.choices import PHONE_CONTACT_TYPES
 
 
-def not_in_future(value: datetime.date | None) -> None:
-    if value is not None and value > timezone.localdate():
+def not_in_future(value: object) -> None:
+    # Runs in model.clean() even when the field itself failed to parse; only judge real dates.
+    if isinstance(value, datetime.date) and value > timezone.localdate():
         raise ValidationError(_("This date is in the future."), code="future")
 
 

@@ -139,8 +139,8 @@ class ImportantDate(models.Model):
         return f"{self.get_kind_display()} {self.month}-{self.day}"
 
     def clean(self) -> None:
-        if self.month is None or self.day is None:
-            return
+        if not all(isinstance(v, int) for v in (self.month, self.day)) or not isinstance(self.year, int | None):
+            return  # field validation already reported it
         try:
             check_calendar_date(
                 calendar=self.calendar, year=self.year, month=self.month, day=self.day, leap_month=self.leap_month

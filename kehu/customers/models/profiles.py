@@ -6,6 +6,8 @@ class live in `kehu.customers.sections`.
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -104,7 +106,7 @@ class PersonProfile(models.Model):
                 not_in_future(getattr(self, name))
             except ValidationError as error:
                 errors[name] = error
-        if self.birthday and self.birthday.year < 1900:
+        if isinstance(self.birthday, datetime.date) and self.birthday.year < 1900:
             errors["birthday"] = ValidationError(_("A birthday before 1900 is not plausible."), code="invalid")
         if errors:
             raise ValidationError(errors)

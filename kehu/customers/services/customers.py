@@ -76,17 +76,19 @@ def _check_owner(actor: User, owner: User | None, errors: dict[str, list[str]]) 
         errors.setdefault("owner", []).append(_("That user is deactivated."))
 
 
-def _tags_from_names(names: Iterable[str], errors: dict[str, list[str]]) -> list[Tag]:
+def _clean_tag_names(names: Iterable[str], errors: dict[str, list[str]]) -> list[str]:
     cleaned = []
     for name in names:
         name = " ".join(str(name).split())
-        if not name:
-            continue
         if len(name) > 50:
             errors.setdefault("tags", []).append(_("A tag has at most 50 characters."))
-            continue
-        cleaned.append(name)
-    return [Tag.objects.get_or_create(name=name)[0] for name in dict.fromkeys(cleaned)] if not errors.get("tags") else []
+        elif name:
+            cleaned.append(name)
+    return list(dict.fromkeys(cleaned))
+
+
+def _tag_rows(names: list[str]) -> list[Tag]:
+    return [Tag.objects.get_or_create(name=name)[0] for name in names]
 
 
 def _contact_points(customer: Customer, items: Iterable[ContactPointData], errors: dict[str, list[str]]):
@@ -139,6 +141,10 @@ def customer_create(
     if not may_write_customers(actor):
         raise PermissionDenied(_("Your role cannot change customer files."))
     errors: dict[str, list[str]] = {}
+    for label, value in (("profile", profile), ("custom_fields", custom_fields)):
+        if value is not None and not isinstance(value, Mapping):
+            errors[label] = [_("Expected an object of field names and values.")]
+    raise_if_errors(errors)
     if kind not in CustomerKind.values:
         raise ValidationError({"kind": [_("Kind must be “person” or “organization”.")]})
     owner = actor if owner is _KEEP else owner
@@ -160,11 +166,11 @@ def customer_create(
     _apply_profile_values(profile_row, kind, profile or {}, errors)
     clean_or_collect(profile_row, errors, prefix="profile.", exclude=["customer"])
     points = _contact_points(customer, contact_points, errors)
+    tag_names = _clean_tag_names(tags, errors)
     raise_if_errors(errors)
 
     with transaction.atomic():
-        tag_rows = _tags_from_names(tags, errors)
-        raise_if_errors(errors)
+        tag_rows = _tag_rows(tag_names)
         if not customer.number:
             customer.number = next_customer_number()
         customer.save()
@@ -192,6 +198,8 @@ def customer_update(*, actor: User, customer: Customer, changes: Mapping[str, An
             setattr(customer, key, "" if value is None and key != "last_verified_on" else value)
         elif key == "owner":
             _check_owner(actor, value, errors)
+            if value is not None and "team" not in changes and value != customer.owner:
+                customer.team = value.team  # a claimed or reassigned customer follows its owner's team
             customer.owner = value
         elif key == "team":
             if value is not None and not isinstance(value, Team):
@@ -204,8 +212,11 @@ def customer_update(*, actor: User, customer: Customer, changes: Mapping[str, An
             continue
         else:
             errors.setdefault(key, []).append(_("Unknown field “%(field)s”.") % {"field": key})
+    tag_names = _clean_tag_names(changes.get("tags") or [], errors)
     clean_or_collect(customer, errors)
-    if "custom_fields" in changes:
+    if "custom_fields" in changes and not isinstance(changes["custom_fields"] or {}, Mapping):
+        errors.setdefault("custom_fields", []).append(_("Expected an object of field names and values."))
+    elif "custom_fields" in changes:
         try:
             merged = {**customer.custom_fields, **(changes["custom_fields"] or {})}
             customer.custom_fields = validate_custom_values(kind=customer.kind, values=merged, partial=False)
@@ -218,9 +229,7 @@ def customer_update(*, actor: User, customer: Customer, changes: Mapping[str, An
 
     with transaction.atomic():
         if "tags" in changes:
-            tag_rows = _tags_from_names(changes["tags"] or [], errors)
-            raise_if_errors(errors)
-            customer.tags.set(tag_rows)
+            customer.tags.set(_tag_rows(tag_names))
         customer.save()
         refresh_derived(customer)
         after = snapshot(customer, exclude=("completeness_by_section", "completeness", "updated_at"))
@@ -231,6 +240,8 @@ def customer_update(*, actor: User, customer: Customer, changes: Mapping[str, An
 def profile_update(*, actor: User, customer: Customer, values: Mapping[str, Any]):
     """Change profile-section fields of a file; only the keys given are touched."""
     ensure_can_write(actor, customer)
+    if not isinstance(values, Mapping):
+        raise ValidationError({"profile": [_("Expected an object of field names and values.")]})
     errors: dict[str, list[str]] = {}
     profile = _profile_of(customer)
     before = snapshot(profile)
