@@ -1,0 +1,66 @@
+"""Settings come from KEHU_* variables; a bad value stops start-up with a clear message."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from kehu import env
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("TRUE", True), ("off", False), ("", False)])
+def test_bool(monkeypatch, raw, expected):
+    monkeypatch.setenv("KEHU_X", raw)
+    assert env.env_bool("KEHU_X", not expected) is expected
+
+
+def test_bad_bool_names_the_variable(monkeypatch):
+    monkeypatch.setenv("KEHU_DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="KEHU_DEBUG='maybe'"):
+        env.env_bool("KEHU_DEBUG", False)
+
+
+def test_int_and_minimum(monkeypatch):
+    monkeypatch.setenv("KEHU_N", "12")
+    assert env.env_int("KEHU_N", 1) == 12
+    monkeypatch.setenv("KEHU_N", "twelve")
+    with pytest.raises(ImproperlyConfigured, match="whole number"):
+        env.env_int("KEHU_N", 1)
+    monkeypatch.setenv("KEHU_N", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env.env_int("KEHU_N", 1, minimum=1)
+
+
+def test_list(monkeypatch):
+    monkeypatch.setenv("KEHU_HOSTS", " a.example , b.example,, ")
+    assert env.env_list("KEHU_HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_secret_key_generated_once_and_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("KEHU_SECRET_KEY", raising=False)
+    first = env.secret_key(tmp_path)
+    assert first == env.secret_key(tmp_path) and len(first) >= 50
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_short_secret_key_rejected(tmp_path, monkeypatch):
+    monkeypatch.setenv("KEHU_SECRET_KEY", "short")
+    with pytest.raises(ImproperlyConfigured, match="at least 32"):
+        env.secret_key(tmp_path)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("KEHU_DEBUG", "perhaps", "KEHU_DEBUG"),
+    ("KEHU_DATABASE_URL", "mysql://root@localhost/kehu", "postgres://"),
+    ("KEHU_LANGUAGE", "fr", "KEHU_LANGUAGE"),
+    ("KEHU_SESSION_HOURS", "-3", "KEHU_SESSION_HOURS"),
+])
+def test_kehu_command_refuses_bad_configuration(tmp_path, name, value, message):
+    environment = {**os.environ, "KEHU_DATA_DIR": str(tmp_path), name: value}
+    result = subprocess.run(
+        [sys.executable, "-m", "kehu", "check"], env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
