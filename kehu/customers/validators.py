@@ -50,7 +50,7 @@ def check_calendar_date(*, calendar: str, year: int | None, month: int, day: int
             raise ValidationError(_("A lunar date has a month from 1 to 12 and a day from 1 to 30."), code="invalid")
         if year is not None:
             try:
-                LunarDate(year, month, day, leap_month).toSolarDate()
+                LunarDate(year, month, day, leap_month).to_solar_date()
             except ValueError:
                 raise ValidationError(_("That lunar date does not exist in that year."), code="invalid") from None
         return

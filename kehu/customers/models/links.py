@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.calendar import next_occurrence
 from kehu.customers.choices import (
     CalendarKind,
     ContactType,
@@ -137,6 +141,12 @@ class ImportantDate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.month}-{self.day}"
+
+    def next_occurrence(self, today: datetime.date | None = None) -> datetime.date | None:
+        return next_occurrence(
+            calendar=self.calendar, month=self.month, day=self.day, leap_month=self.leap_month,
+            today=today or timezone.localdate(),
+        )
 
     def clean(self) -> None:
         if not all(isinstance(v, int) for v in (self.month, self.day)) or not isinstance(self.year, int | None):

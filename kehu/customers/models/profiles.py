@@ -11,8 +11,10 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.calendar import age_on
 from kehu.core.phone import normalize_phone
 from kehu.core.uscc import normalize_uscc
 from kehu.customers import choices
@@ -98,6 +100,13 @@ class PersonProfile(models.Model):
 
     def __str__(self) -> str:
         return f"person profile {self.pk}"
+
+    @property
+    def age(self) -> int | None:
+        """Derived from the birthday, never stored, so it is always current."""
+        if not isinstance(self.birthday, datetime.date):
+            return None
+        return age_on(self.birthday, timezone.localdate())
 
     def clean(self) -> None:
         errors = {}
