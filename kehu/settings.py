@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "kehu.accounts",
     "kehu.audit",
     "kehu.customers",
+    "kehu.sales",
     "kehu.api",
     "kehu.web",
     "kehu.cli",
