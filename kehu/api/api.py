@@ -1,0 +1,61 @@
+"""The NinjaAPI instance: routers, authentication, docs, error handling, JSON parsing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import ValidationErrorContext
+from ninja.parser import Parser
+
+from kehu.api import custom_fields, customers, errors, links, tokens
+from kehu.api.auth import api_auth
+from kehu.api.docs import LocalSwagger
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+class StrictJsonParser(Parser):
+    """JSON as specified: Python's json also accepts NaN and Infinity, which no column can hold."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return json.loads(request.body, parse_constant=_reject_constant)
+
+
+class KehuAPI(NinjaAPI):
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> errors.ApiValidationError:
+        # Built here rather than in the exception handler because ninja drops each
+        # error's input value on the way, and messages such as "it has 10000 characters"
+        # or "“x” is not one of the choices" need it.
+        pairs: list[tuple[str | None, str]] = []
+        for context in error_contexts:
+            model = context.model
+            for error in context.pydantic_validation_error.errors(include_url=False):
+                loc = model.__ninja_flatten_map_reverse__.get(error["loc"], error["loc"])
+                pairs.extend(errors.pydantic_errors([{**error, "loc": loc}], source=model.__ninja_param_source__))
+        return errors.ApiValidationError(pairs)
+
+
+api = KehuAPI(
+    title="kehu API",
+    version="1",
+    description="The customer archive (客户档案管理系统) over HTTP. Authenticate with "
+    "`Authorization: Bearer kehu_…` (create tokens at /api/tokens) or, from the browser, with the "
+    "session cookie plus the `X-CSRFToken` header on writes. Every error has the shape "
+    '`{"detail": "…", "errors": [{"field": "profile.birthday", "message": "…"}]}`.',
+    auth=api_auth,
+    docs=LocalSwagger(),
+    urls_namespace="api",
+    parser=StrictJsonParser(),
+)
+errors.install(api)
+api.add_router("", customers.router)
+api.add_router("", links.router)
+api.add_router("", custom_fields.router)
+api.add_router("", tokens.router)

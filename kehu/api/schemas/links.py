@@ -1,0 +1,161 @@
+"""Contact points, family members, relationships and important dates: in and out."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from kehu.api.schemas.common import Id, InputSchema, choice, text
+from kehu.customers import choices
+
+ContactTypeValue = choice(choices.ContactType)
+ContactWindowValue = choice(choices.ContactWindow, blank=True)
+FamilyRelationValue = choice(choices.FamilyRelation)
+DegreeValue = choice(choices.Degree, blank=True)
+RelationshipTypeValue = choice(choices.RelationshipType)
+KeyPersonRoleValue = choice(choices.KeyPersonRole, blank=True)
+DateKindValue = choice(choices.DateKind)
+CalendarValue = choice(choices.CalendarKind)
+Year = Annotated[int, Field(ge=1, le=9999)]
+Month = Annotated[int, Field(ge=1, le=12)]
+Day = Annotated[int, Field(ge=1, le=31)]
+
+
+class CustomerRef(Schema):
+    id: int
+    number: str
+    name: str
+    kind: choice(choices.CustomerKind)
+
+
+# --- contact points ---------------------------------------------------------------
+
+
+class ContactPointIn(InputSchema):
+    type: ContactTypeValue
+    value: text(300) = Field(description="Phones in any usual format (138-0013-8000, +86…, full-width digits).")
+    label: text(50) = ""
+    preferred: bool = False
+    best_time: ContactWindowValue = ""
+    do_not_contact: bool = False
+
+
+class ContactPointPatch(InputSchema):
+    type: ContactTypeValue | None = None
+    value: text(300) | None = None
+    label: text(50) | None = None
+    preferred: bool | None = None
+    best_time: ContactWindowValue | None = None
+    do_not_contact: bool | None = None
+
+
+class ContactPointOut(Schema):
+    id: int
+    type: ContactTypeValue
+    value: str = Field(description="Stored form: phones in E.164, e-mail lower-cased.")
+    display: str = Field(description="Human form: phones formatted for the default region.")
+    label: str
+    preferred: bool
+    best_time: ContactWindowValue
+    do_not_contact: bool
+
+
+# --- family members -----------------------------------------------------------------
+
+
+class FamilyMemberIn(InputSchema):
+    relation: FamilyRelationValue
+    name: text(100) = ""
+    birthday: datetime.date | None = None
+    education: DegreeValue = ""
+    school_or_employer: text(200) = ""
+    notes: text(500) = ""
+    linked_customer_id: Id | None = Field(None, description="The family member's own customer file, if any.")
+
+
+class FamilyMemberPatch(InputSchema):
+    relation: FamilyRelationValue | None = None
+    name: text(100) | None = None
+    birthday: datetime.date | None = None
+    education: DegreeValue | None = None
+    school_or_employer: text(200) | None = None
+    notes: text(500) | None = None
+    linked_customer_id: Id | None = None
+
+
+class FamilyMemberOut(Schema):
+    id: int
+    relation: FamilyRelationValue
+    name: str
+    birthday: datetime.date | None
+    education: DegreeValue
+    school_or_employer: str
+    notes: str
+    linked_customer_id: int | None
+
+
+# --- relationships ------------------------------------------------------------------
+
+
+class RelationshipIn(InputSchema):
+    other_customer_id: Id
+    type: RelationshipTypeValue
+    direction: Literal["outgoing", "incoming"] = Field(
+        "outgoing",
+        description="outgoing: this customer <type> the other (e.g. this person is key_person_of the other); "
+        "incoming: the other customer <type> this one.",
+    )
+    role: KeyPersonRoleValue = Field("", description="For key_person_of only.")
+    title: text(100) = ""
+    notes: text(500) = ""
+
+
+class RelationshipOut(Schema):
+    id: int
+    type: RelationshipTypeValue
+    label: str = Field(description="The relationship as read from this customer's file (e.g. “Child of”).")
+    direction: Literal["outgoing", "incoming"]
+    role: KeyPersonRoleValue
+    title: str
+    notes: str
+    other: CustomerRef
+
+
+# --- important dates ----------------------------------------------------------------
+
+
+class ImportantDateIn(InputSchema):
+    kind: DateKindValue
+    label: text(100) = ""
+    calendar: CalendarValue = "solar"
+    year: Year | None = None
+    month: Month
+    day: Day
+    leap_month: bool = False
+    notes: text(500) = ""
+
+
+class ImportantDatePatch(InputSchema):
+    kind: DateKindValue | None = None
+    label: text(100) | None = None
+    calendar: CalendarValue | None = None
+    year: Year | None = None
+    month: Month | None = None
+    day: Day | None = None
+    leap_month: bool | None = None
+    notes: text(500) | None = None
+
+
+class ImportantDateOut(Schema):
+    id: int
+    kind: DateKindValue
+    label: str
+    calendar: CalendarValue
+    year: int | None
+    month: int
+    day: int
+    leap_month: bool
+    notes: str
