@@ -1,0 +1,94 @@
+"""Logging and editing communications. Edits keep their history in the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.accounts.models import User
+from kehu.audit.services import audit, diff
+from kehu.customers.models import Customer
+from kehu.customers.services.common import clean_or_collect, ensure_can_write, raise_if_errors, snapshot
+from kehu.interactions.models import Interaction
+
+EDITABLE = ("channel", "direction", "occurred_at", "duration_minutes", "subject", "content", "outcome",
+            "customer_needs", "next_step", "next_contact_on")
+_FUTURE_TOLERANCE_SECONDS = 600
+
+
+def _check(interaction: Interaction, errors: dict[str, list[str]]) -> None:
+    clean_or_collect(interaction, errors, exclude=["customer", "created_by"])
+    occurred = interaction.occurred_at
+    if hasattr(occurred, "tzinfo") and (occurred - timezone.now()).total_seconds() > _FUTURE_TOLERANCE_SECONDS:
+        errors.setdefault("occurred_at", []).append(_("A communication cannot have happened in the future."))
+
+
+def _people_of(customer: Customer, people: Iterable[Customer], errors: dict[str, list[str]]) -> list[Customer]:
+    """The customer's people involved must be linked to it (key people, family) or be it."""
+    from kehu.customers.models import Relationship
+
+    chosen = list(people)
+    linked = set(
+        Relationship.objects.filter(to_customer=customer).values_list("from_customer_id", flat=True)
+    ) | set(Relationship.objects.filter(from_customer=customer).values_list("to_customer_id", flat=True))
+    for person in chosen:
+        if person.pk not in linked:
+            errors.setdefault("people", []).append(_("%(name)s is not linked to this customer.") % {"name": person.name})
+    return chosen
+
+
+def interaction_log(
+    *, actor: User, customer: Customer, values: Mapping[str, Any], staff: Iterable[User] = (),
+    people: Iterable[Customer] = (),
+) -> Interaction:
+    ensure_can_write(actor, customer)
+    errors: dict[str, list[str]] = {}
+    unknown = set(values) - set(EDITABLE)
+    for key in unknown:
+        errors[key] = [_("Unknown field “%(field)s”.") % {"field": key}]
+    interaction = Interaction(customer=customer, created_by=actor, **{k: v for k, v in values.items() if k in EDITABLE})
+    _check(interaction, errors)
+    chosen_people = _people_of(customer, people, errors)
+    raise_if_errors(errors)
+    with transaction.atomic():
+        interaction.save()
+        interaction.staff.set(list(staff) or [actor])
+        interaction.people.set(chosen_people)
+        audit(actor=actor, action="interaction.create", target=interaction, customer_id=customer.pk,
+              changes=snapshot(interaction, exclude=("staff", "people")))
+    return interaction
+
+
+def interaction_update(*, actor: User, interaction: Interaction, values: Mapping[str, Any]) -> Interaction:
+    ensure_can_write(actor, interaction.customer)
+    errors: dict[str, list[str]] = {}
+    before = snapshot(interaction, exclude=("staff", "people"))
+    for key, value in values.items():
+        if key in EDITABLE:
+            setattr(interaction, key, value)
+        else:
+            errors.setdefault(key, []).append(_("Unknown field “%(field)s”.") % {"field": key})
+    _check(interaction, errors)
+    if errors:
+        interaction.refresh_from_db()
+        raise ValidationError(errors)
+    with transaction.atomic():
+        interaction.updated_at = timezone.now()
+        interaction.save()
+        audit(actor=actor, action="interaction.update", target=interaction, customer_id=interaction.customer_id,
+              changes=diff(before, snapshot(interaction, exclude=("staff", "people"))))
+    return interaction
+
+
+def interaction_history(interaction: Interaction):
+    """Every edit of a communication, oldest first, from the audit log."""
+    from kehu.audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        object_type="interactions.interaction", object_id=str(interaction.pk)
+    ).select_related("actor").order_by("at", "id")

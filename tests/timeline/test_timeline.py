@@ -1,0 +1,66 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from kehu.interactions.models import Interaction
+from kehu.sales.services import OrderLineData, order_create, payment_record
+from kehu.service.services import service_record_create
+from kehu.timeline.selectors import BadCursor, timeline_page
+
+pytestmark = pytest.mark.django_db
+
+
+def ago(hours: float) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(hours=hours)
+
+
+@pytest.fixture
+def history(sales, customer):
+    order_create(actor=sales, customer=customer, number="SO-1", ordered_at=ago(50), channel="store",
+                 lines=[OrderLineData("茶叶", quantity=2, unit_price=100), OrderLineData("茶杯", quantity=1, unit_price=50)])
+    payment_record(actor=sales, customer=customer, amount=100, received_at=ago(40), method="cash")
+    service_record_create(actor=sales, customer=customer, values={"kind": "repair", "problem": "坏了", "reported_at": ago(30)})
+    same_moment = ago(20)
+    Interaction.objects.bulk_create(
+        [Interaction(customer=customer, channel="phone", occurred_at=same_moment, content=f"call {i}") for i in range(5)]
+        + [Interaction(customer=customer, channel="wechat", occurred_at=ago(10 - i), content=f"chat {i}") for i in range(5)]
+    )
+    return customer
+
+
+def test_newest_first_across_kinds(history):
+    entries = timeline_page(customer=history, limit=100).entries
+    assert len(entries) == 13
+    assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
+    assert [e.kind for e in entries[-3:]] == ["service", "payment", "order"]
+    assert "茶叶×2" in entries[-1].summary
+
+
+def test_cursor_pages_cover_everything_once_even_with_equal_times(history):
+    seen, cursor = [], None
+    while True:
+        page = timeline_page(customer=history, limit=3, cursor=cursor)
+        seen += [(e.kind, e.id) for e in page.entries]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(seen) == 13 == len(set(seen))
+
+
+def test_filter_by_kind_and_date(history):
+    orders = timeline_page(customer=history, kinds=["order", "payment"]).entries
+    assert {e.kind for e in orders} == {"order", "payment"}
+    recent = timeline_page(customer=history, since=ago(25)).entries
+    assert {e.kind for e in recent} == {"interaction"}
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "e30", "WyJ4IiwgIm9yZGVyIiwgMV0"])
+def test_bad_cursor(history, cursor):
+    with pytest.raises(BadCursor):
+        timeline_page(customer=history, cursor=cursor)
+
+
+def test_page_query_count_does_not_grow_with_history(history, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        timeline_page(customer=history, limit=30)
