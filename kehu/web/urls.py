@@ -1,2 +1,72 @@
-app_name = "web"
-urlpatterns = []
+"""Web UI routes.
+
+`kehu.urls` includes this module without a namespace, so the auth and language views
+keep Django's plain names (`login`, `logout`, `set_language`, which settings and the
+auth machinery reverse), while every page of the app lives under the `web:` namespace.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from kehu.web.views import customers, links, settings
+
+web_patterns = [
+    path("", RedirectView.as_view(pattern_name="web:customer-list", query_string=True), name="home"),
+    path("customers/", customers.customer_list_view, name="customer-list"),
+    path("customers/new/person/", customers.customer_create_view, {"kind": "person"}, name="person-create"),
+    path(
+        "customers/new/organization/",
+        customers.customer_create_view,
+        {"kind": "organization"},
+        name="organization-create",
+    ),
+    path("customers/pick/", links.customer_pick_view, name="customer-pick"),
+    path("customers/<int:pk>/", customers.customer_detail_view, name="customer-detail"),
+    path("customers/<int:pk>/edit/", customers.customer_edit_view, name="customer-edit"),
+    path("customers/<int:pk>/family/link/", links.family_link_view, name="family-link"),
+    path("customers/<int:pk>/family/new-person/", links.family_new_person_view, name="family-new-person"),
+    path("customers/<int:pk>/relationships/add/", links.relationship_add_view, name="relationship-add"),
+    path(
+        "customers/<int:pk>/relationships/<int:item>/delete/",
+        links.relationship_delete_view,
+        name="relationship-delete",
+    ),
+    path("customers/<int:pk>/key-people/add/", links.key_person_add_view, name="key-person-add"),
+    path("customers/<int:pk>/key-people/new-person/", links.key_person_new_view, name="key-person-new"),
+    *[
+        route
+        for block in links.BLOCKS
+        for route in (
+            path(f"customers/<int:pk>/{block}/add/", links.link_add_view, {"block": block}, name=f"{block}-add"),
+            path(
+                f"customers/<int:pk>/{block}/<int:item>/edit/",
+                links.link_edit_view,
+                {"block": block},
+                name=f"{block}-edit",
+            ),
+            path(
+                f"customers/<int:pk>/{block}/<int:item>/delete/",
+                links.link_delete_view,
+                {"block": block},
+                name=f"{block}-delete",
+            ),
+        )
+    ],
+    path("settings/custom-fields/", settings.custom_field_list_view, name="custom-field-list"),
+    path("settings/custom-fields/new/", settings.custom_field_create_view, name="custom-field-create"),
+    path("settings/custom-fields/<int:pk>/edit/", settings.custom_field_edit_view, name="custom-field-edit"),
+    path("settings/api-tokens/", settings.api_token_list_view, name="api-token-list"),
+    path("settings/api-tokens/<int:pk>/revoke/", settings.api_token_revoke_view, name="api-token-revoke"),
+]
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="web/auth/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include((web_patterns, "web"))),
+]
