@@ -1,16 +1,20 @@
-"""The consumption profile: recomputed for one customer from its own rows, in SQL.
+"""The consumption profile, computed set-wise in SQL for any number of customers.
 
-Called inside the transaction of every order, refund or payment, so the profile is
-never stale; `kehu recompute-profiles` rebuilds all of them and reports drift.
+`refresh_profiles` runs inside the transaction of every order, refund or payment (for
+one customer) and after bulk imports (for thousands at once): one code path, a fixed
+number of grouped queries per batch, never a Python loop over orders.
+`kehu recompute-profiles` rebuilds them all and reports drift.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, ExtractMonth
 from django.utils import timezone
 
 from kehu.sales.choices import VOID_ORDER_STATUSES
@@ -19,64 +23,7 @@ from kehu.sales.models import ZERO, ConsumptionProfile, Order, OrderLine, Receiv
 SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
            6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
 TOP_N = 3
-
-
-def compute_profile(customer_id: int, *, now: datetime.datetime | None = None) -> ConsumptionProfile:
-    """The profile as it should be now; not saved."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    orders = Order.objects.filter(customer_id=customer_id).exclude(status__in=VOID_ORDER_STATUSES)
-    totals = orders.aggregate(
-        first=Min("ordered_at"), last=Max("ordered_at"), count=Count("id"),
-        spend=Sum("total"), refunded=Sum("refunded_amount"),
-        spend_12m=Sum("total", filter=Q(ordered_at__gte=now - datetime.timedelta(days=365))),
-        refunded_12m=Sum("refunded_amount", filter=Q(ordered_at__gte=now - datetime.timedelta(days=365))),
-    )
-    count = totals["count"]
-    spend = (totals["spend"] or ZERO) - (totals["refunded"] or ZERO)
-    profile = ConsumptionProfile(
-        customer_id=customer_id,
-        first_order_at=totals["first"],
-        last_order_at=totals["last"],
-        order_count=count,
-        total_spend=spend,
-        average_order_value=(spend / count).quantize(Decimal("0.01")) if count else ZERO,
-        spend_last_12_months=(totals["spend_12m"] or ZERO) - (totals["refunded_12m"] or ZERO),
-        updated_at=now,
-    )
-    if count > 1:
-        span = (totals["last"] - totals["first"]).total_seconds() / 86400
-        profile.average_days_between_orders = round(span / (count - 1), 2)
-    categories = (
-        OrderLine.objects.filter(order__in=orders).exclude(category="")
-        .values("category").annotate(spend=Sum("line_total")).order_by("-spend", "category")[:TOP_N]
-    )
-    profile.favourite_categories = [row["category"] for row in categories]
-    channels = orders.values("channel").annotate(n=Count("id")).order_by("-n", "channel")[:TOP_N]
-    profile.favourite_channels = [row["channel"] for row in channels]
-    _usual_times(profile, orders)
-    open_receivables = Receivable.objects.filter(
-        customer_id=customer_id, cancelled=False, paid_amount__lt=F("amount") - F("credited_amount")
-    )
-    owed = F("amount") - F("credited_amount") - F("paid_amount")
-    balances = open_receivables.aggregate(outstanding=Sum(owed), overdue=Sum(owed, filter=Q(due_on__lt=today)))
-    profile.outstanding_balance = balances["outstanding"] or ZERO
-    profile.overdue_balance = balances["overdue"] or ZERO
-    return profile
-
-
-def _usual_times(profile: ConsumptionProfile, orders) -> None:
-    # Local time matters (a 23:00 order in Shanghai is not a 15:00 order), so convert here:
-    # the most recent 500 orders are plenty to find a habit.
-    stamps = [timezone.localtime(t) for t in orders.order_by("-ordered_at").values_list("ordered_at", flat=True)[:500]]
-    if not stamps:
-        profile.usual_weekday = profile.usual_hour = None
-        profile.usual_season = ""
-        return
-    profile.usual_weekday = Counter(t.isoweekday() for t in stamps).most_common(1)[0][0]
-    profile.usual_hour = Counter(t.hour for t in stamps).most_common(1)[0][0]
-    profile.usual_season = Counter(SEASONS[t.month] for t in stamps).most_common(1)[0][0]
-
+BATCH = 500
 
 PROFILE_FIELDS = [
     "first_order_at", "last_order_at", "order_count", "total_spend", "average_order_value", "spend_last_12_months",
@@ -85,10 +32,100 @@ PROFILE_FIELDS = [
 ]
 
 
+def _top(counts: dict[int, dict], n: int) -> dict[int, list]:
+    """Per customer, the n keys with the largest value (ties broken by key, so results are stable)."""
+    return {cid: [k for k, _v in sorted(values.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]] for cid, values in counts.items()}
+
+
+def _grouped(rows: Iterable[dict], key: str, value: str) -> dict[int, dict]:
+    out: dict[int, dict] = defaultdict(dict)
+    for row in rows:
+        out[row["customer_id"]][row[key]] = row[value]
+    return out
+
+
+def compute_profiles(customer_ids: Sequence[int], *, now: datetime.datetime | None = None) -> dict[int, ConsumptionProfile]:
+    """Fresh profiles (not saved) for `customer_ids`, one per id."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    year_ago = now - datetime.timedelta(days=365)
+    orders = Order.objects.filter(customer_id__in=customer_ids).exclude(status__in=VOID_ORDER_STATUSES)
+    totals = {
+        row["customer_id"]: row
+        for row in orders.values("customer_id").annotate(
+            first=Min("ordered_at"), last=Max("ordered_at"), count=Count("id"), spend=Sum("total"),
+            refunded=Sum("refunded_amount"),
+            spend_12m=Sum("total", filter=Q(ordered_at__gte=year_ago)),
+            refunded_12m=Sum("refunded_amount", filter=Q(ordered_at__gte=year_ago)),
+        )
+    }
+    lines = OrderLine.objects.filter(customer_id__in=customer_ids).exclude(order__status__in=VOID_ORDER_STATUSES)
+    categories = _top(_grouped(
+        lines.exclude(category="").values("customer_id", "category").annotate(spend=Sum("line_total")), "category", "spend"
+    ), TOP_N)
+    channels = _top(_grouped(orders.values("customer_id", "channel").annotate(n=Count("id")), "channel", "n"), TOP_N)
+    weekday = _top(_grouped(orders.annotate(v=ExtractIsoWeekDay("ordered_at")).values("customer_id", "v").annotate(n=Count("id")), "v", "n"), 1)
+    hour = _top(_grouped(orders.annotate(v=ExtractHour("ordered_at")).values("customer_id", "v").annotate(n=Count("id")), "v", "n"), 1)
+    months = _grouped(orders.annotate(v=ExtractMonth("ordered_at")).values("customer_id", "v").annotate(n=Count("id")), "v", "n")
+    seasons: dict[int, dict[str, int]] = {}
+    for cid, by_month in months.items():
+        seasons[cid] = defaultdict(int)
+        for month, n in by_month.items():
+            seasons[cid][SEASONS[month]] += n
+    season = _top(seasons, 1)
+    owed = F("amount") - F("credited_amount") - F("paid_amount")
+    balances = {
+        row["customer_id"]: row
+        for row in Receivable.objects.filter(
+            customer_id__in=customer_ids, cancelled=False, paid_amount__lt=F("amount") - F("credited_amount")
+        ).values("customer_id").annotate(outstanding=Sum(owed), overdue=Sum(owed, filter=Q(due_on__lt=today)))
+    }
+
+    profiles = {}
+    for cid in customer_ids:
+        row = totals.get(cid, {})
+        count = row.get("count", 0)
+        spend = (row.get("spend") or ZERO) - (row.get("refunded") or ZERO)
+        profile = ConsumptionProfile(
+            customer_id=cid, first_order_at=row.get("first"), last_order_at=row.get("last"), order_count=count,
+            total_spend=spend,
+            average_order_value=(spend / count).quantize(Decimal("0.01")) if count else ZERO,
+            spend_last_12_months=(row.get("spend_12m") or ZERO) - (row.get("refunded_12m") or ZERO),
+            favourite_categories=categories.get(cid, []), favourite_channels=channels.get(cid, []),
+            usual_weekday=(weekday.get(cid) or [None])[0], usual_hour=(hour.get(cid) or [None])[0],
+            usual_season=(season.get(cid) or [""])[0],
+            outstanding_balance=(balances.get(cid) or {}).get("outstanding") or ZERO,
+            overdue_balance=(balances.get(cid) or {}).get("overdue") or ZERO,
+            updated_at=now,
+        )
+        if count > 1:
+            span = (row["last"] - row["first"]).total_seconds() / 86400
+            profile.average_days_between_orders = round(span / (count - 1), 2)
+        profiles[cid] = profile
+    return profiles
+
+
+def refresh_profiles(customer_ids: Iterable[int]) -> int:
+    """Recompute and store the profiles of `customer_ids`; returns how many were written."""
+    ids = sorted(set(customer_ids))
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        fresh = list(compute_profiles(batch).values())
+        ConsumptionProfile.objects.bulk_create(
+            fresh, update_conflicts=True, unique_fields=["customer"], update_fields=PROFILE_FIELDS
+        )
+        written += len(fresh)
+    return written
+
+
 def refresh_profile(customer_id: int) -> ConsumptionProfile:
-    profile = compute_profile(customer_id)
-    profile.save()
-    return profile
+    refresh_profiles([customer_id])
+    return ConsumptionProfile.objects.get(pk=customer_id)
+
+
+def compute_profile(customer_id: int) -> ConsumptionProfile:
+    return compute_profiles([customer_id])[customer_id]
 
 
 def drift(stored: ConsumptionProfile, fresh: ConsumptionProfile) -> dict[str, tuple[object, object]]:
