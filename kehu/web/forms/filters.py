@@ -40,7 +40,9 @@ class CustomerFilterForm(forms.Form):
     )
     scope = forms.ChoiceField(required=False, choices=SCOPES, label=_("Scope"))
     sort = forms.ChoiceField(
-        required=False, choices=[(key, SORT_LABELS.get(key, key)) for key in SORTS], label=_("Sort")
+        required=False, label=_("Sort"),
+        # The selectors' default sort comes first, so an unset sort shows what is applied.
+        choices=sorted(((key, SORT_LABELS.get(key, key)) for key in SORTS), key=lambda c: c[0] != "-created"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
