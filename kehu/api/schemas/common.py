@@ -18,9 +18,14 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 NO_NUL = r"^[^\x00]*$"
 
 
-def text(max_length: int, *, min_length: int = 0, pattern: str = NO_NUL) -> Any:
+def text(max_length: int, *, min_length: int = 0, pattern: str = NO_NUL, strip: bool = False) -> Any:
     """A string type bounded like the model field it fills."""
-    return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length or None, pattern=pattern)]
+    return Annotated[
+        str,
+        StringConstraints(
+            max_length=max_length, min_length=min_length or None, pattern=pattern, strip_whitespace=strip or None
+        ),
+    ]
 
 
 # The customer number's rule (`Customer.number`), here so the schema documents it; "" means

@@ -26,6 +26,9 @@ KindValue = choice(choices.CustomerKind)
 StatusValue = choice(choices.CustomerStatus)
 SourceChannelValue = choice(choices.SourceChannel, blank=True)
 TagName = text(50, min_length=1)
+# Stripped here because `Customer.clean` collapses spaces only after the blank check has
+# passed, so "   " would otherwise be saved as an empty name.
+Name = text(NAME_MAX_LENGTH, min_length=1, strip=True)
 # A custom value's type depends on its definition (text, number, date, choice, multiple
 # choice); the services check it against the definition.
 CustomValue = str | int | float | bool | list[text(100)] | None
@@ -94,7 +97,7 @@ class CustomerDetail(CustomerListItem):
 
 class CustomerCreate(InputSchema):
     kind: KindValue
-    name: text(NAME_MAX_LENGTH, min_length=1)
+    name: Name
     number: text(32, pattern=CUSTOMER_NUMBER) = Field("", description="Leave empty for the next KH… number.")
     status: StatusValue = "active"
     owner_id: Id | None = Field(
@@ -119,7 +122,7 @@ class CustomerCreate(InputSchema):
 class CustomerPatch(InputSchema):
     """Only the keys sent are changed."""
 
-    name: text(NAME_MAX_LENGTH, min_length=1) | None = None
+    name: Name | None = None
     number: text(32, min_length=1, pattern=CUSTOMER_NUMBER) | None = None
     status: StatusValue | None = None
     owner_id: Id | None = Field(None, description="null puts the customer in the pool.")
