@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from tests.conftest import PASSWORD, make_user
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(os.environ.get("KEHU_SCREENSHOT_DIR", "/tmp"))
+SCREENSHOTS = Path(os.environ.get("KEHU_SCREENSHOT_DIR", tempfile.gettempdir()))
 
 pytestmark = [
     pytest.mark.browser,

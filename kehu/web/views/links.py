@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
@@ -123,6 +123,12 @@ def _child(customer: Customer, spec: LinkSpec, item: int) -> models.Model:
     return instance
 
 
+def _duplicate(form: forms.Form, block: str) -> None:
+    # The contact-point services validate without the customer, so the database's
+    # unique (customer, type, value) constraint is the one that notices a repeat.
+    form.add_error("value" if block == "contacts" else None, _("This is already on the customer's file."))
+
+
 @login_required
 @require_POST
 def link_add_view(request: HttpRequest, pk: int, block: str) -> HttpResponse:
@@ -135,6 +141,8 @@ def link_add_view(request: HttpRequest, pk: int, block: str) -> HttpResponse:
             spec.add(request.user, customer, form.cleaned_data)
         except ValidationError as error:
             attach_errors(error, fallback=form)
+        except IntegrityError:
+            _duplicate(form, block)
         else:
             return block_response(request, pk, block, done=True)
     return block_response(request, pk, block, state={"add_form": form, "open": "add"})
@@ -157,6 +165,8 @@ def link_edit_view(request: HttpRequest, pk: int, block: str, item: int) -> Http
             spec.update(request.user, instance, form.cleaned_data)
         except ValidationError as error:
             attach_errors(error, fallback=form)
+        except IntegrityError:
+            _duplicate(form, block)
         else:
             return block_response(request, pk, block, done=True)
     return block_response(request, pk, block, state={"editing": item, "edit_form": form})
