@@ -1,0 +1,77 @@
+import pytest
+from django.core.management import call_command
+
+from kehu.accounts.models import Role, User
+from kehu.core.phone import normalize_phone
+from kehu.core.uscc import normalize_uscc
+from kehu.customers.models import (
+    ContactPoint,
+    Customer,
+    FamilyMember,
+    ImportantDate,
+    OrganizationProfile,
+    Relationship,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _archive() -> list[tuple]:
+    """What identifies the demo data, independent of ids and numbers."""
+    return [
+        (c.kind, c.name, tuple(sorted(c.contact_points.values_list("type", "value"))))
+        for c in Customer.objects.prefetch_related("contact_points").order_by("id")
+    ]
+
+
+def _run_demo(count: int, seed: int) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("demo", customers=count, seed=seed, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_demo_creates_the_requested_number_of_customers_deterministically():
+    _run_demo(40, seed=11)
+    first = _archive()
+    assert len(first) == Customer.objects.count() == 40
+    Customer.objects.all().delete()
+    _run_demo(40, seed=11)
+    assert _archive() == first
+    Customer.objects.all().delete()
+    _run_demo(40, seed=12)
+    assert _archive() != first
+
+
+def test_demo_data_is_valid_and_rich():
+    _run_demo(60, seed=3)
+    phones = ContactPoint.objects.filter(type__in=("mobile", "phone")).values_list("value", flat=True)
+    assert phones and all(normalize_phone(value) == value for value in phones)
+    codes = list(OrganizationProfile.objects.values_list("credit_code", flat=True))
+    assert codes and all(normalize_uscc(code) == code for code in codes)
+    assert Relationship.objects.filter(type="key_person_of").exclude(role="").exists()
+    assert FamilyMember.objects.filter(birthday__isnull=False).exists()
+    assert ImportantDate.objects.filter(calendar="lunar").exists()
+    assert Customer.objects.filter(owner__isnull=True).exists(), "some customers are in the pool"
+    assert Customer.objects.filter(owner__isnull=False).values("team").distinct().count() == 2
+    assert all(c.completeness > 0 for c in Customer.objects.all())
+
+
+def test_demo_staff_are_created_once_with_printed_passwords():
+    output = _run_demo(3, seed=1)
+    roles = dict(User.objects.values_list("username", "role"))
+    assert roles["manager"] == Role.ARCHIVE_MANAGER
+    assert roles["analyst"] == Role.ANALYST
+    assert roles["service"] == Role.SERVICE
+    assert {u.team.name for u in User.objects.filter(role=Role.SALES)} == {"华东销售组", "华南销售组"}
+    manager = User.objects.get(username="manager")
+    printed = next(line.split()[-1] for line in output.splitlines() if line.startswith("manager "))
+    assert manager.check_password(printed)
+
+    again = _run_demo(3, seed=2)
+    assert "password unchanged" in again
+    manager.refresh_from_db()
+    assert manager.check_password(printed)
+    assert User.objects.filter(username="manager").count() == 1
+    assert Customer.objects.count() == 6
