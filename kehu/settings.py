@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "kehu.interactions",
     "kehu.sales",
     "kehu.service",
+    "kehu.quality",
     "kehu.api",
     "kehu.web",
     "kehu.cli",
@@ -123,6 +124,7 @@ KEHU_CURRENCY = env_str("KEHU_CURRENCY", "CNY")
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it, even when it serves from the app folders
 # Assets ship inside the package; WhiteNoise serves them straight from the app folders
 # so `kehu serve` needs no collectstatic step and no CDN.
 WHITENOISE_USE_FINDERS = True

@@ -8,16 +8,11 @@ owner/teammate/manager → 200.
 
 from __future__ import annotations
 
-import os
-import tempfile
+import pytest
 
-os.environ.setdefault("KEHU_DATA_DIR", tempfile.mkdtemp(prefix="kehu-test-"))
-
-import pytest  # noqa: E402
-
-from kehu.accounts.models import Role, Team, User  # noqa: E402
-from kehu.customers.models import Customer  # noqa: E402
-from kehu.customers.services import ContactPointData, customer_create  # noqa: E402
+from kehu.accounts.models import Role, Team, User
+from kehu.customers.models import Customer
+from kehu.customers.services import ContactPointData, customer_create
 
 PASSWORD = "correct-horse-battery-staple"
 

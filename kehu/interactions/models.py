@@ -57,6 +57,7 @@ class Interaction(models.Model):
     customer_needs = models.TextField(_("what they need"), blank=True, max_length=4000)
     next_step = models.CharField(_("next step"), max_length=500, blank=True)
     next_contact_on = models.DateField(_("next contact"), null=True, blank=True)
+    import_key = models.CharField(max_length=100, blank=True, help_text="natural key of an imported row")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -65,6 +66,11 @@ class Interaction(models.Model):
         verbose_name = _("communication")
         verbose_name_plural = _("communications")
         indexes = [models.Index(fields=["customer", "-occurred_at"]), models.Index(fields=["next_contact_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "import_key"], condition=~models.Q(import_key=""), name="interaction_import_key_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.occurred_at:%Y-%m-%d}"

@@ -55,6 +55,11 @@ class Order(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     notes = models.CharField(_("notes"), max_length=1000, blank=True)
+    # The order time's local weekday (ISO, 1 = Monday), hour and month, kept when the order is
+    # written: habit figures group on them without a per-row time-zone conversion in SQL.
+    local_weekday = models.PositiveSmallIntegerField(default=0, editable=False)
+    local_hour = models.PositiveSmallIntegerField(default=0, editable=False)
+    local_month = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -68,6 +73,10 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def set_local_parts(self) -> None:
+        local = timezone.localtime(self.ordered_at)
+        self.local_weekday, self.local_hour, self.local_month = local.isoweekday(), local.hour, local.month
 
     @property
     def net_amount(self) -> Decimal:

@@ -144,6 +144,7 @@ def order_create(
 
     with transaction.atomic():
         order.total = sum((line.line_total for line in built), ZERO)
+        order.set_local_parts()
         order.save()
         for line in built:
             line.order = order

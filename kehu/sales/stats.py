@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, ExtractMonth
 from django.utils import timezone
 
 from kehu.sales.choices import VOID_ORDER_STATUSES
@@ -64,9 +63,9 @@ def compute_profiles(customer_ids: Sequence[int], *, now: datetime.datetime | No
         lines.exclude(category="").values("customer_id", "category").annotate(spend=Sum("line_total")), "category", "spend"
     ), TOP_N)
     channels = _top(_grouped(orders.values("customer_id", "channel").annotate(n=Count("id")), "channel", "n"), TOP_N)
-    weekday = _top(_grouped(orders.annotate(v=ExtractIsoWeekDay("ordered_at")).values("customer_id", "v").annotate(n=Count("id")), "v", "n"), 1)
-    hour = _top(_grouped(orders.annotate(v=ExtractHour("ordered_at")).values("customer_id", "v").annotate(n=Count("id")), "v", "n"), 1)
-    months = _grouped(orders.annotate(v=ExtractMonth("ordered_at")).values("customer_id", "v").annotate(n=Count("id")), "v", "n")
+    weekday = _top(_grouped(orders.values("customer_id", "local_weekday").annotate(n=Count("id")), "local_weekday", "n"), 1)
+    hour = _top(_grouped(orders.values("customer_id", "local_hour").annotate(n=Count("id")), "local_hour", "n"), 1)
+    months = _grouped(orders.values("customer_id", "local_month").annotate(n=Count("id")), "local_month", "n")
     seasons: dict[int, dict[str, int]] = {}
     for cid, by_month in months.items():
         seasons[cid] = defaultdict(int)

@@ -253,3 +253,12 @@ class TestDelete:
         assert not Customer.objects.filter(pk=pk).exists()
         assert not SearchTerm.objects.filter(customer_id=pk).exists()
         assert AuditEvent.objects.filter(action="customer.delete", customer_id=pk).exists()
+
+
+def test_duplicate_contact_point_is_a_field_error(sales, customer):
+    from kehu.customers.services import contact_point_add
+
+    with pytest.raises(ValidationError) as excinfo:
+        contact_point_add(actor=sales, customer=customer, values={"type": "mobile", "value": "138 0013 8000"})
+    assert excinfo.value.message_dict == {"value": ["This customer already has this contact point."]}
+    assert customer.contact_points.count() == 1

@@ -39,7 +39,11 @@ class ContactPoint(models.Model):
         verbose_name_plural = _("contact points")
         ordering = ["-preferred", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "type", "value"], name="contact_point_unique_per_customer")
+            models.UniqueConstraint(
+                fields=["customer", "type", "value"],
+                name="contact_point_unique_per_customer",
+                violation_error_message=_("This customer already has this contact point."),
+            )
         ]
         indexes = [models.Index(fields=["type", "value"])]
 

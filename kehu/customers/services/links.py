@@ -55,7 +55,11 @@ def _save_child(*, actor: User, customer: Customer, instance: models.Model, valu
     errors: dict[str, list[str]] = {}
     _assign(instance, values, errors)
     _check_linked(actor, instance, errors)
-    clean_or_collect(instance, errors, exclude=["customer"])
+    # The customer is saved and set, so full validation includes the (customer, type, value)
+    # uniqueness of contact points: a duplicate is a field error, not an IntegrityError.
+    clean_or_collect(instance, errors)
+    if "__all__" in errors and isinstance(instance, ContactPoint):
+        errors.setdefault("value", []).extend(errors.pop("__all__"))  # the one table-wide rule is about the value
     if errors:
         if not creating:
             instance.refresh_from_db()

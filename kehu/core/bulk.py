@@ -1,0 +1,82 @@
+"""Fast inserts of many rows, for imports and generators.
+
+The ORM's bulk_create spends most of its time building SQL and adapting each value;
+here each model field adapts its own value once (`get_db_prep_save`, so rows match what
+the ORM would write) and the rows go in through COPY on PostgreSQL or the raw sqlite3
+`executemany`. Ids are allocated up front so child rows can point at their parents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+
+class TableWriter:
+    def __init__(self, model: type[models.Model], *, with_id: bool = False) -> None:
+        self.table = model._meta.db_table
+        self.fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key or not isinstance(f, models.AutoField)]
+        self.columns = [f.column for f in self.fields]
+        # Most columns keep their default: adapt each default once.
+        self.defaults = [f.get_db_prep_save(f.get_default(), connection) for f in self.fields]
+        self.adapters = [_adapter(f) for f in self.fields]
+
+    def encode(self, values: dict[str, Any]) -> tuple:
+        return tuple(
+            (adapt(values[name]) if adapt else values[name]) if name in values else default
+            for name, adapt, default in zip((f.attname for f in self.fields), self.adapters, self.defaults, strict=True)
+        )
+
+    def insert(self, rows: Sequence[tuple]) -> None:
+        if not rows:
+            return
+        columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        connection.ensure_connection()
+        if connection.vendor == "postgresql":
+            with connection.connection.cursor() as cursor, cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["?"] * len(self.columns))
+            # The raw sqlite3 connection: Django's cursor wrapper would rewrite placeholders per row.
+            connection.connection.executemany(f"INSERT INTO {self.table} ({columns}) VALUES ({marks})", rows)
+
+    def insert_dicts(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.insert([self.encode(row) for row in rows])
+
+
+# Values of these field types reach both drivers as they are (Decimal is adapted by
+# psycopg and by the adapter Django registers with sqlite3); skipping the field's own
+# preparation is most of the speed-up.
+_PASS_THROUGH = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.DecimalField,
+                 models.ForeignKey)
+
+
+def _adapter(field: models.Field):
+    if isinstance(field, _PASS_THROUGH):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` fresh primary keys for `model`, safe against concurrent writers.
+
+    PostgreSQL draws them from the table's sequence; SQLite has one writer at a time and
+    kehu opens write transactions IMMEDIATE, so max(id) cannot move under us.
+    Call inside the transaction that inserts the rows.
+    """
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')  # noqa: S608 - names from model meta
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))

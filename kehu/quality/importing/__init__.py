@@ -1,0 +1,1 @@
+"""Importing customers, orders, payments and communications from CSV and XLSX files."""

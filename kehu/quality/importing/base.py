@@ -1,0 +1,59 @@
+"""What every importer shares: column checks, customer lookup, row-error bookkeeping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kehu.accounts.models import User
+from kehu.customers.selectors import visible_to
+from kehu.quality.importing.cells import CellError
+from kehu.quality.importing.report import ImportReport
+
+Row = tuple[int, dict[str, Any]]
+
+
+class Importer:
+    kind: str = ""
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    # Rows sharing this column's value belong together (the lines of one order) and are
+    # never split across batches.
+    group_by: str | None = None
+
+    def __init__(self, *, actor: User, report: ImportReport) -> None:
+        self.actor = actor
+        self.report = report
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        return cls.required + cls.optional
+
+    def process(self, batch: list[Row]) -> set[int]:
+        """Validate and write one batch; returns the ids of customers whose figures changed."""
+        raise NotImplementedError
+
+    # helpers ---------------------------------------------------------------
+    def parse(self, number: int, row: dict[str, Any], column: str, parser, *args, **kwargs) -> Any:
+        """Run a cell parser, turning its CellError into a row error (returns None then)."""
+        try:
+            return parser(row.get(column), *args, **kwargs)
+        except CellError as error:
+            self.report.error(number, column, row.get(column), str(error))
+            return None
+
+    def customers_by_code(self, codes: Iterable[str]) -> dict[str, int]:
+        """Customer numbers → ids, for customers the importing user can see (others look missing)."""
+        wanted = {c for c in codes if c}
+        found: dict[str, int] = {}
+        chunk = list(wanted)
+        for start in range(0, len(chunk), 500):
+            found.update(
+                visible_to(self.actor).filter(number__in=chunk[start : start + 500]).values_list("number", "id")
+            )
+        return found
+
+    def unknown_customer(self, number: int, code: str) -> None:
+        self.report.error(number, "customer_code", code, _("No customer with this code."))

@@ -1,0 +1,197 @@
+"""Orders: one row per order line; the lines of an order sit on consecutive rows.
+
+Default columns: customer_code, order_number, ordered_at, amount, currency, channel,
+category, product, quantity (+ optional unit_price, discount, payment_method, status,
+salesperson). `amount` is the line's total; without it, quantity × unit_price − discount.
+`status` is paid (default: historic orders were paid outside kehu) or unpaid, which
+opens a receivable due after the customer's payment terms.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from itertools import groupby
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.accounts.models import User
+from kehu.core.bulk import TableWriter, allocate_ids
+from kehu.customers.models import OrganizationProfile
+from kehu.quality.importing import cells
+from kehu.quality.importing.base import Importer, Row
+from kehu.sales.choices import OrderChannel, OrderStatus, PaymentMethod
+from kehu.sales.models import ZERO, Order, OrderLine, Receivable
+
+CENT = Decimal("0.01")
+HEADER_FIELDS = ("customer_code", "ordered_at", "channel", "currency", "payment_method", "status")
+
+
+class OrderImporter(Importer):
+    kind = "orders"
+    required = ("customer_code", "order_number", "ordered_at")
+    optional = ("amount", "currency", "channel", "category", "product", "quantity", "unit_price", "discount",
+                "payment_method", "status", "salesperson")
+    group_by = "order_number"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.numbers_seen: set[str] = set()
+        self.salespeople: dict[str, int | None] = {}
+
+    def _line(self, number: int, row: dict[str, Any]) -> dict[str, Any] | None:
+        errors_before = self.report.failed
+        p = self.parse
+        parsed = {
+            "customer_code": p(number, row, "customer_code", cells.text, max_length=32, required=True),
+            "ordered_at": p(number, row, "ordered_at", cells.moment),
+            "channel": p(number, row, "channel", cells.choice, OrderChannel, default=OrderChannel.STORE),
+            "currency": (p(number, row, "currency", cells.text, max_length=3) or settings.KEHU_CURRENCY).upper(),
+            "payment_method": p(number, row, "payment_method", cells.choice, PaymentMethod, default=""),
+            "status": p(number, row, "status", cells.choice, OrderStatus, default=OrderStatus.PAID),
+            "product": p(number, row, "product", cells.text, max_length=200),
+            "category": p(number, row, "category", cells.text, max_length=100),
+            "quantity": p(number, row, "quantity", cells.decimal, required=False, positive=True) or Decimal(1),
+            "unit_price": p(number, row, "unit_price", cells.decimal, required=False, minimum=ZERO),
+            "discount": p(number, row, "discount", cells.decimal, required=False, minimum=ZERO) or ZERO,
+            "amount": p(number, row, "amount", cells.decimal, required=False, minimum=ZERO),
+            "salesperson": p(number, row, "salesperson", cells.text, max_length=150),
+        }
+        if self.report.failed > errors_before:
+            return None
+        try:
+            cells.not_future(parsed["ordered_at"])
+        except cells.CellError as error:
+            self.report.error(number, "ordered_at", row.get("ordered_at"), str(error))
+            return None
+        if parsed["currency"] != settings.KEHU_CURRENCY:
+            self.report.error(number, "currency", row.get("currency"),
+                              _("This archive keeps amounts in %(c)s.") % {"c": settings.KEHU_CURRENCY})
+            return None
+        if parsed["status"] not in (OrderStatus.PAID, OrderStatus.UNPAID):
+            self.report.error(number, "status", row.get("status"), _("Import orders as paid or unpaid."))
+            return None
+        if parsed["amount"] is None and parsed["unit_price"] is None:
+            self.report.error(number, "amount", "", _("Give the line amount or a unit price."))
+            return None
+        gross = (parsed["quantity"] * parsed["unit_price"]).quantize(CENT) if parsed["unit_price"] is not None else None
+        line_total = parsed["amount"] if parsed["amount"] is not None else gross - parsed["discount"]
+        if line_total < 0:
+            self.report.error(number, "discount", row.get("discount"), _("The discount is larger than the line amount."))
+            return None
+        parsed["line_total"] = line_total.quantize(CENT)
+        parsed["unit_price"] = parsed["unit_price"] if parsed["unit_price"] is not None else (line_total / parsed["quantity"]).quantize(CENT)
+        return parsed
+
+    def _salesperson(self, username: str) -> int | None:
+        if username not in self.salespeople:
+            self.salespeople[username] = User.objects.filter(username=username).values_list("id", flat=True).first()
+        return self.salespeople[username]
+
+    def process(self, batch: list[Row]) -> set[int]:
+        groups = [(order_number, list(rows)) for order_number, rows in
+                  groupby(batch, key=lambda r: cells.text(r[1].get("order_number"), max_length=10_000))]
+        existing = set(Order.objects.filter(number__in=[n for n, _ in groups]).values_list("number", flat=True))
+        existing_invoices = set(Receivable.objects.filter(number__in=[n for n, _ in groups]).values_list("number", flat=True))
+        parsed_groups = []
+        for order_number, rows in groups:
+            parsed = self._group(order_number, rows, existing, existing_invoices)
+            if parsed is not None:
+                parsed_groups.append(parsed)
+        customers = self.customers_by_code({g[1][0][1]["customer_code"] for g in parsed_groups})
+        valid = []
+        for order_number, lines in parsed_groups:
+            head = lines[0][1]
+            customer_id = customers.get(head["customer_code"])
+            if customer_id is None:
+                for number, _line in lines:
+                    self.unknown_customer(number, head["customer_code"])
+                continue
+            valid.append((order_number, customer_id, lines))
+        return self._write(valid)
+
+    def _group(self, order_number, rows, existing, existing_invoices):
+        numbers = [n for n, _ in rows]
+        if not order_number or len(order_number) > 64:
+            for number, row in rows:
+                self.report.error(number, "order_number", row.get("order_number"), _("An order number of 1 to 64 characters is required."))
+            return None
+        if order_number in self.numbers_seen:
+            for number, row in rows:
+                self.report.error(number, "order_number", order_number, _("The lines of one order must be on consecutive rows."))
+            return None
+        self.numbers_seen.add(order_number)
+        if order_number in existing:
+            self.report.skipped_existing += len(rows)
+            return None
+        lines = [(number, self._line(number, row)) for number, row in rows]
+        if any(line is None for _n, line in lines):
+            for number, line in lines:
+                if line is not None:
+                    self.report.error(number, "order_number", order_number, _("Another line of this order has an error."))
+            return None
+        head = lines[0][1]
+        for number, line in lines[1:]:
+            for name in HEADER_FIELDS:
+                if line[name] != head[name]:
+                    self.report.error(number, name, line[name], _("Differs from the first line of order %(n)s (row %(row)d).") % {"n": order_number, "row": numbers[0]})
+        if any(n in self.report.failed_rows for n in numbers):
+            return None
+        if head["status"] == OrderStatus.UNPAID and order_number in existing_invoices:
+            self.report.error(numbers[0], "order_number", order_number, _("An invoice with this number already exists."))
+            return None
+        return order_number, lines
+
+    def _write(self, valid) -> set[int]:
+        if not valid:
+            return set()
+        terms = dict(OrganizationProfile.objects.filter(
+            customer_id__in={cid for _n, cid, _l in valid}, payment_terms_days__isnull=False
+        ).values_list("customer_id", "payment_terms_days"))
+        order_ids = allocate_ids(Order, len(valid))
+        orders, order_lines, receivables = [], [], []
+        now = timezone.now()
+        for order_id, (order_number, customer_id, lines) in zip(order_ids, valid, strict=True):
+            head = lines[0][1]
+            total = sum((line["line_total"] for _n, line in lines), ZERO)
+            local = timezone.localtime(head["ordered_at"])
+            orders.append({
+                "local_weekday": local.isoweekday(), "local_hour": local.hour, "local_month": local.month,
+                "id": order_id, "customer_id": customer_id, "number": order_number, "ordered_at": head["ordered_at"],
+                "channel": head["channel"], "payment_method": head["payment_method"], "status": head["status"],
+                "currency": head["currency"], "total": total, "created_at": now,
+                "salesperson_id": self._salesperson(head["salesperson"]) if head["salesperson"] else None,
+            })
+            for _n, line in lines:
+                order_lines.append({
+                    "order_id": order_id, "customer_id": customer_id,
+                    "product_name": line["product"] or line["category"] or "—", "category": line["category"],
+                    "quantity": line["quantity"], "unit_price": line["unit_price"], "discount": line["discount"],
+                    "line_total": line["line_total"],
+                })
+            if head["status"] == OrderStatus.UNPAID and total > 0:
+                issued = timezone.localdate(head["ordered_at"])
+                receivables.append({
+                    "customer_id": customer_id, "order_id": order_id, "number": order_number, "amount": total,
+                    "issued_on": issued, "due_on": issued + datetime.timedelta(days=terms.get(customer_id, 0)),
+                })
+        _WRITERS["order"].insert_dicts(orders)
+        _WRITERS["line"].insert_dicts(order_lines)
+        _WRITERS["receivable"].insert_dicts(receivables)
+        self.report.created += len(order_lines)
+        return {cid for _n, cid, _l in valid}
+
+
+class _Writers(dict):
+    """Table writers, built on first use (they read field defaults from the live connection)."""
+
+    def __missing__(self, name: str) -> TableWriter:
+        model = {"order": Order, "line": OrderLine, "receivable": Receivable}[name]
+        self[name] = writer = TableWriter(model, with_id=name == "order")
+        return writer
+
+
+_WRITERS = _Writers()

@@ -1,0 +1,86 @@
+"""Reading rows from CSV or XLSX into dicts keyed by kehu's field names."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+MAX_COLUMNS = 200
+
+
+class FileError(ValueError):
+    pass
+
+
+def _decode(raw: bytes) -> str:
+    # Excel on Chinese Windows saves CSV as GB18030; everyone else as UTF-8 (often with a BOM).
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileError(_("The file is neither UTF-8 nor GB18030 text."))
+
+
+def _csv_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
+    text = _decode(handle.read())
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    yield from csv.reader(io.StringIO(text), dialect)
+
+
+def _xlsx_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise FileError(_("This is not a readable XLSX file (%(error)s).") % {"error": type(error).__name__}) from None
+    sheet = workbook.worksheets[0]
+    for row in sheet.iter_rows(values_only=True):
+        yield list(row)
+    workbook.close()
+
+
+def read_rows(
+    handle: IO[bytes], *, file_name: str, mapping: Mapping[str, str] | None = None
+) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    """(field names, iterator of (row number as a spreadsheet shows it, {field: cell})).
+
+    `mapping` renames file columns to kehu fields (`{"手机": "phone"}`); header cells are
+    matched case- and space-insensitively.
+    """
+    suffix = Path(file_name).suffix.lower()
+    if suffix == ".xlsx":
+        rows = _xlsx_rows(handle)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        rows = _csv_rows(handle)
+    else:
+        raise FileError(_("Use a .csv or .xlsx file."))
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise FileError(_("The file is empty.")) from None
+    if len(header) > MAX_COLUMNS:
+        raise FileError(_("The file has more than %(n)d columns.") % {"n": MAX_COLUMNS})
+    renames = {_norm(k): v for k, v in (mapping or {}).items()}
+    fields = [renames.get(_norm(cell), _norm(cell)) for cell in header]
+
+    def iterate() -> Iterator[tuple[int, dict[str, Any]]]:
+        for number, row in enumerate(rows, start=2):
+            if not any(cell not in (None, "") for cell in row):
+                continue
+            yield number, {name: (row[i] if i < len(row) else None) for i, name in enumerate(fields) if name}
+
+    return fields, iterate()
+
+
+def _norm(cell: Any) -> str:
+    return "" if cell is None else str(cell).strip().lower().replace(" ", "_")
