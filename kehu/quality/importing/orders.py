@@ -120,7 +120,7 @@ class OrderImporter(Importer):
                 self.report.error(number, "order_number", row.get("order_number"), _("An order number of 1 to 64 characters is required."))
             return None
         if order_number in self.numbers_seen:
-            for number, row in rows:
+            for number, _row in rows:
                 self.report.error(number, "order_number", order_number, _("The lines of one order must be on consecutive rows."))
             return None
         self.numbers_seen.add(order_number)
