@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -52,12 +51,6 @@ router = Router(tags=["customer links"])
 
 # --- contact points ---------------------------------------------------------------
 
-def _duplicate_contact() -> ApiValidationError:
-    # The model's unique constraint includes `customer`, which the services exclude from
-    # full_clean, so a repeated contact point surfaces as an IntegrityError.
-    return ApiValidationError([("value", _("This contact point is already on file."))])
-
-
 @router.get("/customers/{customer_id}/contact-points", response={200: list[ContactPointOut], **OBJECT_ERRORS})
 def list_contact_points(request: HttpRequest, customer_id: PathId) -> list[dict[str, Any]]:
     customer = visible_customer(request, customer_id)
@@ -67,10 +60,7 @@ def list_contact_points(request: HttpRequest, customer_id: PathId) -> list[dict[
 @router.post("/customers/{customer_id}/contact-points", response={201: ContactPointOut, **WRITE_ERRORS})
 def add_contact_point(request: HttpRequest, customer_id: PathId, payload: ContactPointIn) -> Status:
     customer = visible_customer(request, customer_id)
-    try:
-        point = contact_point_add(actor=actor_of(request), customer=customer, values=payload.model_dump())
-    except IntegrityError:
-        raise _duplicate_contact() from None
+    point = contact_point_add(actor=actor_of(request), customer=customer, values=payload.model_dump())
     return Status(201, present.contact_point_out(point))
 
 
@@ -82,10 +72,7 @@ def update_contact_point(
 ) -> dict[str, Any]:
     customer = visible_customer(request, customer_id)
     point = child_of(customer, customer.contact_points, point_id)
-    try:
-        point = contact_point_update(actor=actor_of(request), point=point, values=payload.model_dump(exclude_unset=True))
-    except IntegrityError:
-        raise _duplicate_contact() from None
+    point = contact_point_update(actor=actor_of(request), point=point, values=payload.model_dump(exclude_unset=True))
     return present.contact_point_out(point)
 
 

@@ -34,19 +34,23 @@ def test_contact_point_lifecycle(client, customer):
 
 def test_contact_point_errors(client, customer):
     base = f"/customers/{customer.pk}/contact-points"
+    point = customer.contact_points.get()
     before = database_state()
     duplicate = client.post(base, {"type": "mobile", "value": "138 0013 8000"})  # same number as the fixture's
     assert duplicate.status_code == 422
-    assert fields_of(duplicate) == {"value": ["This contact point is already on file."]}
+    assert fields_of(duplicate) == {"value": ["This customer already has this contact point."]}
+    other = client.post(base, {"type": "mobile", "value": "139 0000 2222"}).json()
+    again = client.patch(f"{base}/{other['id']}", {"value": "13800138000"})
+    assert fields_of(again) == {"value": ["This customer already has this contact point."]}
+    before = database_state()
     assert fields_of(client.post(base, {"type": "mobile", "value": "12345"})) == {
         "value": ["“12345” is not a valid phone number."]
     }
     assert set(fields_of(client.post(base, {"type": "qq", "value": "12"}))) == {"value"}
     assert set(fields_of(client.post(base, {"value": "x"}))) == {"type"}
-    point = customer.contact_points.get()
     assert set(fields_of(client.patch(f"{base}/{point.pk}", {"value": "not a phone"}))) == {"value"}
     assert database_state() == before
-    assert customer.contact_points.get().value == "+8613800138000"
+    assert ContactPoint.objects.get(pk=point.pk).value == "+8613800138000"
 
 
 def test_family_member_lifecycle_and_links(client, sales, customer, outsider):

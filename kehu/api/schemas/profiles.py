@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from ninja import Schema
 from pydantic import ConfigDict, Field, create_model
 
@@ -25,7 +26,9 @@ _MODELS: dict[str, type[models.Model]] = {"person": PersonProfile, "organization
 
 def _bounds(field: models.Field) -> dict[str, Any]:
     """ge/le from the field's validators and from the column's own range."""
-    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    # The portable column ranges, not the connected backend's: SQLite reports none, and the
+    # OpenAPI document must not depend on the database it happens to run on.
+    low, high = BaseDatabaseOperations.integer_field_ranges.get(field.get_internal_type(), (None, None))
     for validator in field.validators:
         if isinstance(validator, MinValueValidator):
             low = validator.limit_value if low is None else max(low, validator.limit_value)
