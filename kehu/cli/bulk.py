@@ -269,7 +269,7 @@ def load(
     if workers is None:
         # Worker processes pay off only for large loads; and they need the connection closed,
         # which must not happen inside a transaction (a test, or a caller's atomic block).
-        workers = os.cpu_count() or 1 if count >= PARALLEL_THRESHOLD else 1
+        workers = (os.cpu_count() or 1) if count >= PARALLEL_THRESHOLD else 1
     if connection.in_atomic_block:
         workers = 1
     done = terms = 0
