@@ -47,6 +47,26 @@ class TableWriter:
     def insert_dicts(self, rows: Iterable[dict[str, Any]]) -> None:
         self.insert([self.encode(row) for row in rows])
 
+    def upsert(self, rows: Sequence[tuple], *, conflict: Sequence[str]) -> None:
+        """Insert, or update every other column where the `conflict` columns already exist."""
+        if not rows:
+            return
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in self.columns)
+        updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in self.columns if c not in conflict)
+        mark = "%s" if connection.vendor == "postgresql" else "?"
+        marks = ", ".join([mark] * len(self.columns))
+        sql = (  # noqa: S608 - names from model meta
+            f"INSERT INTO {self.table} ({columns}) VALUES ({marks}) "
+            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET {updates}"
+        )
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()  # the driver's own cursor: no per-row placeholder rewriting
+        try:
+            cursor.executemany(sql, rows)
+        finally:
+            cursor.close()
+
 
 # Values of these field types reach both drivers as they are (Decimal is adapted by
 # psycopg and by the adapter Django registers with sqlite3); skipping the field's own

@@ -204,4 +204,8 @@ class ConsumptionProfile(models.Model):
     average_days_between_orders = models.FloatField(null=True)
     outstanding_balance = money("outstanding balance", default=ZERO)
     overdue_balance = money("overdue balance", default=ZERO)
+    # Running tallies the favourites and habits above are read from, so a new order is
+    # added in O(1) instead of re-reading the customer's history:
+    # {"categories": {name: spend}, "channels": {code: n}, "weekday"/"hour"/"month": {value: n}}
+    counters = models.JSONField(default=dict)
     updated_at = models.DateTimeField(default=timezone.now)

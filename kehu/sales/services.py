@@ -29,7 +29,7 @@ from kehu.sales.models import (
     Product,
     Receivable,
 )
-from kehu.sales.stats import refresh_profile
+from kehu.sales.stats import NewOrder, add_orders, refresh_balances, refresh_profile
 
 CENT = Decimal("0.01")
 # An order time a little ahead of the server clock is a clock skew, not a future order.
@@ -162,10 +162,22 @@ def order_create(
                 )
                 _allocate(payment, [(receivable, order.total)])
         _sync_order_status(order)
-        refresh_profile(customer.pk)
+        add_orders([new_order_of(order, built)])
         audit(actor=actor, action="order.create", target=order, customer_id=customer.pk,
               changes={"order": snapshot(order), "lines": [snapshot(line, exclude=("order", "customer")) for line in built]})
     return order
+
+
+def new_order_of(order: Order, lines: Sequence[OrderLine]) -> NewOrder:
+    spend: dict[str, Decimal] = {}
+    for line in lines:
+        if line.category:
+            spend[line.category] = spend.get(line.category, ZERO) + line.line_total
+    return NewOrder(
+        customer_id=order.customer_id, ordered_at=order.ordered_at, channel=order.channel, total=order.total,
+        local_weekday=order.local_weekday, local_hour=order.local_hour, local_month=order.local_month,
+        category_spend=spend,
+    )
 
 
 def _allocate(payment: Payment, allocations: Sequence[tuple[Receivable, Decimal]]) -> None:
@@ -255,7 +267,7 @@ def receivable_create(
     raise_if_errors(errors)
     with transaction.atomic():
         receivable.save()
-        refresh_profile(customer.pk)
+        refresh_balances([customer.pk])
         audit(actor=actor, action="receivable.create", target=receivable, customer_id=customer.pk, changes=snapshot(receivable))
     return receivable
 
@@ -297,7 +309,7 @@ def payment_record(
         raise_if_errors(errors)
         payment.save()
         _allocate(payment, plan)
-        refresh_profile(customer.pk)
+        refresh_balances([customer.pk])
         audit(actor=actor, action="payment.create", target=payment, customer_id=customer.pk,
               changes={"payment": snapshot(payment), "allocations": [[r.number, str(a)] for r, a in plan]})
     return payment

@@ -1,9 +1,12 @@
-"""The consumption profile, computed set-wise in SQL for any number of customers.
+"""The consumption profile (first/last purchase, spend, favourites, habits, balances).
 
-`refresh_profiles` runs inside the transaction of every order, refund or payment (for
-one customer) and after bulk imports (for thousands at once): one code path, a fixed
-number of grouped queries per batch, never a Python loop over orders.
-`kehu recompute-profiles` rebuilds them all and reports drift.
+Two ways to the same figures:
+- `add_orders` folds new orders into the stored profile: O(new orders), whatever the
+  customer's history. Orders and imports use it, inside their own transaction.
+- `refresh_profiles` recomputes from the rows with grouped SQL, for any batch of
+  customers: refunds and cancellations (which take figures away) use it, and
+  `kehu recompute-profiles` uses it to rebuild everything and report drift.
+Balances (outstanding, overdue) always come from the open receivables.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
+from kehu.core.bulk import TableWriter
 from kehu.sales.choices import VOID_ORDER_STATUSES
 from kehu.sales.models import ZERO, ConsumptionProfile, Order, OrderLine, Receivable
 
@@ -23,30 +28,147 @@ SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: 
            6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
 TOP_N = 3
 BATCH = 500
+COUNTER_KINDS = ("categories", "channels", "weekday", "hour", "month")
 
 PROFILE_FIELDS = [
     "first_order_at", "last_order_at", "order_count", "total_spend", "average_order_value", "spend_last_12_months",
     "favourite_categories", "favourite_channels", "usual_weekday", "usual_hour", "usual_season",
-    "average_days_between_orders", "outstanding_balance", "overdue_balance", "updated_at",
+    "average_days_between_orders", "outstanding_balance", "overdue_balance", "counters", "updated_at",
 ]
 
 
-def _top(counts: dict[int, dict], n: int) -> dict[int, list]:
-    """Per customer, the n keys with the largest value (ties broken by key, so results are stable)."""
-    return {cid: [k for k, _v in sorted(values.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]] for cid, values in counts.items()}
+@dataclass
+class NewOrder:
+    """What `add_orders` needs to know of an order just written (not void, nothing refunded)."""
+
+    customer_id: int
+    ordered_at: datetime.datetime
+    channel: str
+    total: Decimal
+    local_weekday: int
+    local_hour: int
+    local_month: int
+    category_spend: dict[str, Decimal] = field(default_factory=dict)
+
+
+def _top(values: dict, n: int) -> list:
+    """The n keys with the largest values; ties broken by key so results are stable."""
+    return [k for k, _v in sorted(values.items(), key=lambda kv: (-Decimal(str(kv[1])), str(kv[0])))[:n]]
+
+
+def _derive(profile: ConsumptionProfile, now: datetime.datetime) -> None:
+    """Fill the read-only figures of `profile` from its sums and counters."""
+    counters = profile.counters
+    count = profile.order_count
+    profile.average_order_value = (profile.total_spend / count).quantize(Decimal("0.01")) if count else ZERO
+    profile.average_days_between_orders = (
+        round((profile.last_order_at - profile.first_order_at).total_seconds() / 86400 / (count - 1), 2)
+        if count > 1 else None
+    )
+    profile.favourite_categories = _top(counters.get("categories", {}), TOP_N)
+    profile.favourite_channels = _top(counters.get("channels", {}), TOP_N)
+    weekday = _top(counters.get("weekday", {}), 1)
+    hour = _top(counters.get("hour", {}), 1)
+    profile.usual_weekday = int(weekday[0]) if weekday else None
+    profile.usual_hour = int(hour[0]) if hour else None
+    seasons: dict[str, int] = defaultdict(int)
+    for month, n in counters.get("month", {}).items():
+        seasons[SEASONS[int(month)]] += n
+    profile.usual_season = (_top(seasons, 1) or [""])[0]
+    profile.updated_at = now
+
+
+def _balances(customer_ids: Sequence[int], today: datetime.date) -> dict[int, dict]:
+    owed = F("amount") - F("credited_amount") - F("paid_amount")
+    return {
+        row["customer_id"]: row
+        for row in Receivable.objects.filter(
+            customer_id__in=customer_ids, cancelled=False, paid_amount__lt=F("amount") - F("credited_amount")
+        ).values("customer_id").annotate(outstanding=Sum(owed), overdue=Sum(owed, filter=Q(due_on__lt=today)))
+    }
+
+
+def _set_balances(profile: ConsumptionProfile, balances: dict[int, dict]) -> None:
+    row = balances.get(profile.customer_id) or {}
+    profile.outstanding_balance = row.get("outstanding") or ZERO
+    profile.overdue_balance = row.get("overdue") or ZERO
+
+
+_writer: TableWriter | None = None
+
+
+def _save(profiles: Iterable[ConsumptionProfile]) -> None:
+    global _writer
+    if _writer is None:
+        _writer = TableWriter(ConsumptionProfile, with_id=True)
+    _writer.upsert(
+        [_writer.encode({f.attname: getattr(p, f.attname) for f in _writer.fields}) for p in profiles],
+        conflict=["customer_id"],
+    )
+
+
+def add_orders(orders: Sequence[NewOrder], *, now: datetime.datetime | None = None) -> None:
+    """Fold newly written orders into their customers' stored profiles."""
+    now = now or timezone.now()
+    year_ago = now - datetime.timedelta(days=365)
+    by_customer: dict[int, list[NewOrder]] = defaultdict(list)
+    for order in orders:
+        by_customer[order.customer_id].append(order)
+    ids = sorted(by_customer)
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        stored = {p.customer_id: p for p in ConsumptionProfile.objects.select_for_update().filter(customer_id__in=batch)}
+        balances = _balances(batch, timezone.localdate(now))
+        profiles = []
+        for cid in batch:
+            profile = stored.get(cid) or ConsumptionProfile(customer_id=cid, counters={})
+            counters = {kind: dict(profile.counters.get(kind, {})) for kind in COUNTER_KINDS}
+            for order in by_customer[cid]:
+                profile.order_count += 1
+                profile.total_spend += order.total
+                if order.ordered_at >= year_ago:
+                    profile.spend_last_12_months += order.total
+                profile.first_order_at = min(filter(None, (profile.first_order_at, order.ordered_at)))
+                profile.last_order_at = max(filter(None, (profile.last_order_at, order.ordered_at)))
+                for category, spend in order.category_spend.items():
+                    counters["categories"][category] = str(Decimal(counters["categories"].get(category, "0")) + spend)
+                for kind, value in (("channels", order.channel), ("weekday", order.local_weekday),
+                                    ("hour", order.local_hour), ("month", order.local_month)):
+                    counters[kind][str(value)] = counters[kind].get(str(value), 0) + 1
+            profile.counters = counters
+            _set_balances(profile, balances)
+            _derive(profile, now)
+            profiles.append(profile)
+        _save(profiles)
+
+
+def refresh_balances(customer_ids: Iterable[int]) -> None:
+    """After a payment or a new receivable: only the balances move."""
+    ids = sorted(set(customer_ids))
+    now = timezone.now()
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        balances = _balances(batch, timezone.localdate(now))
+        stored = {p.customer_id: p for p in ConsumptionProfile.objects.select_for_update().filter(customer_id__in=batch)}
+        profiles = []
+        for cid in batch:
+            profile = stored.get(cid) or ConsumptionProfile(customer_id=cid, counters={})
+            _set_balances(profile, balances)
+            _derive(profile, now)
+            profiles.append(profile)
+        _save(profiles)
 
 
 def _grouped(rows: Iterable[dict], key: str, value: str) -> dict[int, dict]:
     out: dict[int, dict] = defaultdict(dict)
     for row in rows:
-        out[row["customer_id"]][row[key]] = row[value]
+        out[row["customer_id"]][str(row[key])] = row[value]
     return out
 
 
 def compute_profiles(customer_ids: Sequence[int], *, now: datetime.datetime | None = None) -> dict[int, ConsumptionProfile]:
-    """Fresh profiles (not saved) for `customer_ids`, one per id."""
+    """Profiles recomputed from the rows (not saved), one per id, with a fixed number of queries."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     year_ago = now - datetime.timedelta(days=365)
     orders = Order.objects.filter(customer_id__in=customer_ids).exclude(status__in=VOID_ORDER_STATUSES)
     totals = {
@@ -59,63 +181,38 @@ def compute_profiles(customer_ids: Sequence[int], *, now: datetime.datetime | No
         )
     }
     lines = OrderLine.objects.filter(customer_id__in=customer_ids).exclude(order__status__in=VOID_ORDER_STATUSES)
-    categories = _top(_grouped(
-        lines.exclude(category="").values("customer_id", "category").annotate(spend=Sum("line_total")), "category", "spend"
-    ), TOP_N)
-    channels = _top(_grouped(orders.values("customer_id", "channel").annotate(n=Count("id")), "channel", "n"), TOP_N)
-    weekday = _top(_grouped(orders.values("customer_id", "local_weekday").annotate(n=Count("id")), "local_weekday", "n"), 1)
-    hour = _top(_grouped(orders.values("customer_id", "local_hour").annotate(n=Count("id")), "local_hour", "n"), 1)
-    months = _grouped(orders.values("customer_id", "local_month").annotate(n=Count("id")), "local_month", "n")
-    seasons: dict[int, dict[str, int]] = {}
-    for cid, by_month in months.items():
-        seasons[cid] = defaultdict(int)
-        for month, n in by_month.items():
-            seasons[cid][SEASONS[month]] += n
-    season = _top(seasons, 1)
-    owed = F("amount") - F("credited_amount") - F("paid_amount")
-    balances = {
-        row["customer_id"]: row
-        for row in Receivable.objects.filter(
-            customer_id__in=customer_ids, cancelled=False, paid_amount__lt=F("amount") - F("credited_amount")
-        ).values("customer_id").annotate(outstanding=Sum(owed), overdue=Sum(owed, filter=Q(due_on__lt=today)))
+    tallies = {
+        "categories": _grouped(lines.exclude(category="").values("customer_id", "category").annotate(v=Sum("line_total")), "category", "v"),
+        "channels": _grouped(orders.values("customer_id", "channel").annotate(v=Count("id")), "channel", "v"),
+        "weekday": _grouped(orders.values("customer_id", "local_weekday").annotate(v=Count("id")), "local_weekday", "v"),
+        "hour": _grouped(orders.values("customer_id", "local_hour").annotate(v=Count("id")), "local_hour", "v"),
+        "month": _grouped(orders.values("customer_id", "local_month").annotate(v=Count("id")), "local_month", "v"),
     }
-
+    balances = _balances(customer_ids, timezone.localdate(now))
     profiles = {}
     for cid in customer_ids:
         row = totals.get(cid, {})
-        count = row.get("count", 0)
-        spend = (row.get("spend") or ZERO) - (row.get("refunded") or ZERO)
+        counters = {kind: dict(tallies[kind].get(cid, {})) for kind in COUNTER_KINDS}
+        counters["categories"] = {k: str(v) for k, v in counters["categories"].items()}
         profile = ConsumptionProfile(
-            customer_id=cid, first_order_at=row.get("first"), last_order_at=row.get("last"), order_count=count,
-            total_spend=spend,
-            average_order_value=(spend / count).quantize(Decimal("0.01")) if count else ZERO,
+            customer_id=cid, first_order_at=row.get("first"), last_order_at=row.get("last"),
+            order_count=row.get("count", 0),
+            total_spend=(row.get("spend") or ZERO) - (row.get("refunded") or ZERO),
             spend_last_12_months=(row.get("spend_12m") or ZERO) - (row.get("refunded_12m") or ZERO),
-            favourite_categories=categories.get(cid, []), favourite_channels=channels.get(cid, []),
-            usual_weekday=(weekday.get(cid) or [None])[0], usual_hour=(hour.get(cid) or [None])[0],
-            usual_season=(season.get(cid) or [""])[0],
-            outstanding_balance=(balances.get(cid) or {}).get("outstanding") or ZERO,
-            overdue_balance=(balances.get(cid) or {}).get("overdue") or ZERO,
-            updated_at=now,
+            counters=counters,
         )
-        if count > 1:
-            span = (row["last"] - row["first"]).total_seconds() / 86400
-            profile.average_days_between_orders = round(span / (count - 1), 2)
+        _set_balances(profile, balances)
+        _derive(profile, now)
         profiles[cid] = profile
     return profiles
 
 
 def refresh_profiles(customer_ids: Iterable[int]) -> int:
-    """Recompute and store the profiles of `customer_ids`; returns how many were written."""
+    """Recompute and store the profiles of `customer_ids` from their rows; returns how many."""
     ids = sorted(set(customer_ids))
-    written = 0
     for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        fresh = list(compute_profiles(batch).values())
-        ConsumptionProfile.objects.bulk_create(
-            fresh, update_conflicts=True, unique_fields=["customer"], update_fields=PROFILE_FIELDS
-        )
-        written += len(fresh)
-    return written
+        _save(compute_profiles(ids[start : start + BATCH]).values())
+    return len(ids)
 
 
 def refresh_profile(customer_id: int) -> ConsumptionProfile:
@@ -130,8 +227,20 @@ def compute_profile(customer_id: int) -> ConsumptionProfile:
 def drift(stored: ConsumptionProfile, fresh: ConsumptionProfile) -> dict[str, tuple[object, object]]:
     """Fields whose stored value differs from a fresh computation (time-dependent ones aside)."""
     skip = {"updated_at", "spend_last_12_months", "overdue_balance"}
+    differs = {}
+    for name in PROFILE_FIELDS:
+        if name in skip:
+            continue
+        old, new = getattr(stored, name), getattr(fresh, name)
+        if name == "counters":
+            old, new = _normal_counters(old), _normal_counters(new)
+        if old != new:
+            differs[name] = (getattr(stored, name), getattr(fresh, name))
+    return differs
+
+
+def _normal_counters(counters: dict) -> dict:
     return {
-        name: (getattr(stored, name), getattr(fresh, name))
-        for name in PROFILE_FIELDS
-        if name not in skip and getattr(stored, name) != getattr(fresh, name)
+        kind: {str(k): (Decimal(str(v)) if kind == "categories" else int(v)) for k, v in counters.get(kind, {}).items()}
+        for kind in COUNTER_KINDS
     }

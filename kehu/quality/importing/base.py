@@ -31,8 +31,8 @@ class Importer:
     def columns(cls) -> tuple[str, ...]:
         return cls.required + cls.optional
 
-    def process(self, batch: list[Row]) -> set[int]:
-        """Validate and write one batch; returns the ids of customers whose figures changed."""
+    def process(self, batch: list[Row]) -> None:
+        """Validate and write one batch, derived figures included, in the caller's transaction."""
         raise NotImplementedError
 
     # helpers ---------------------------------------------------------------

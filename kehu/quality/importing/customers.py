@@ -34,12 +34,11 @@ class CustomerImporter(Importer):
     optional = ("code", "kind", "phone", "email", "wechat", "company", "birthday", "gender", "address", "status",
                 "source_channel", "tags", "owner", "notes")
 
-    def process(self, batch: list[Row]) -> set[int]:
+    def process(self, batch: list[Row]) -> None:
         codes = {cells.text(r.get("code"), max_length=10_000) for _n, r in batch} - {""}
         existing_codes = set(Customer.objects.filter(number__in=codes).values_list("number", flat=True))
         for number, row in batch:
             self._one(number, row, existing_codes)
-        return set()
 
     def _phone_exists(self, phone: str) -> bool:
         return ContactPoint.objects.filter(type__in=("mobile", "phone"), value=phone).exists()

@@ -27,7 +27,6 @@ from kehu.quality.importing.payments import PaymentImporter
 from kehu.quality.importing.reader import FileError, read_rows
 from kehu.quality.importing.report import ImportReport
 from kehu.quality.models import ImportRun
-from kehu.sales.stats import refresh_profiles
 
 IMPORTERS: dict[str, type[Importer]] = {
     importer.kind: importer for importer in (CustomerImporter, OrderImporter, PaymentImporter, InteractionImporter)
@@ -109,11 +108,9 @@ def _run(importer: Importer, rows, options, report: ImportReport, progress, *, p
         report.rows += len(batch)
         if per_batch:
             with transaction.atomic():
-                touched = importer.process(batch)
-                refresh_profiles(touched)
+                importer.process(batch)
         else:
-            touched = importer.process(batch)
-            refresh_profiles(touched)
+            importer.process(batch)
         if progress is not None:
             progress(report.rows)
 

@@ -62,7 +62,7 @@ class InteractionImporter(Importer):
             self.staff_ids[username] = User.objects.filter(username=username).values_list("id", flat=True).first()
         return self.staff_ids[username]
 
-    def process(self, batch: list[Row]) -> set[int]:
+    def process(self, batch: list[Row]) -> None:
         parsed = [(n, p) for n, row in batch if (p := self._parse(n, row)) is not None]
         customers = self.customers_by_code(p["customer_code"] for _n, p in parsed)
         existing = set(Interaction.objects.filter(
@@ -89,4 +89,3 @@ class InteractionImporter(Importer):
             batch_size=2000,
         )
         self.report.created += len(new)
-        return {i.customer_id for i, _s in new}

@@ -25,6 +25,7 @@ from kehu.quality.importing import cells
 from kehu.quality.importing.base import Importer, Row
 from kehu.sales.choices import OrderChannel, OrderStatus, PaymentMethod
 from kehu.sales.models import ZERO, Order, OrderLine, Receivable
+from kehu.sales.stats import NewOrder, add_orders
 
 CENT = Decimal("0.01")
 HEADER_FIELDS = ("customer_code", "ordered_at", "channel", "currency", "payment_method", "status")
@@ -91,7 +92,7 @@ class OrderImporter(Importer):
             self.salespeople[username] = User.objects.filter(username=username).values_list("id", flat=True).first()
         return self.salespeople[username]
 
-    def process(self, batch: list[Row]) -> set[int]:
+    def process(self, batch: list[Row]) -> None:
         groups = [(order_number, list(rows)) for order_number, rows in
                   groupby(batch, key=lambda r: cells.text(r[1].get("order_number"), max_length=10_000))]
         existing = set(Order.objects.filter(number__in=[n for n, _ in groups]).values_list("number", flat=True))
@@ -111,7 +112,7 @@ class OrderImporter(Importer):
                     self.unknown_customer(number, head["customer_code"])
                 continue
             valid.append((order_number, customer_id, lines))
-        return self._write(valid)
+        self._write(valid)
 
     def _group(self, order_number, rows, existing, existing_invoices):
         numbers = [n for n, _ in rows]
@@ -147,17 +148,26 @@ class OrderImporter(Importer):
 
     def _write(self, valid) -> set[int]:
         if not valid:
-            return set()
+            return
         terms = dict(OrganizationProfile.objects.filter(
             customer_id__in={cid for _n, cid, _l in valid}, payment_terms_days__isnull=False
         ).values_list("customer_id", "payment_terms_days"))
         order_ids = allocate_ids(Order, len(valid))
-        orders, order_lines, receivables = [], [], []
+        orders, order_lines, receivables, new_orders = [], [], [], []
         now = timezone.now()
         for order_id, (order_number, customer_id, lines) in zip(order_ids, valid, strict=True):
             head = lines[0][1]
             total = sum((line["line_total"] for _n, line in lines), ZERO)
             local = timezone.localtime(head["ordered_at"])
+            category_spend: dict[str, Decimal] = {}
+            for _n, line in lines:
+                if line["category"]:
+                    category_spend[line["category"]] = category_spend.get(line["category"], ZERO) + line["line_total"]
+            new_orders.append(NewOrder(
+                customer_id=customer_id, ordered_at=head["ordered_at"], channel=head["channel"], total=total,
+                local_weekday=local.isoweekday(), local_hour=local.hour, local_month=local.month,
+                category_spend=category_spend,
+            ))
             orders.append({
                 "local_weekday": local.isoweekday(), "local_hour": local.hour, "local_month": local.month,
                 "id": order_id, "customer_id": customer_id, "number": order_number, "ordered_at": head["ordered_at"],
@@ -181,8 +191,8 @@ class OrderImporter(Importer):
         _WRITERS["order"].insert_dicts(orders)
         _WRITERS["line"].insert_dicts(order_lines)
         _WRITERS["receivable"].insert_dicts(receivables)
+        add_orders(new_orders)
         self.report.created += len(order_lines)
-        return {cid for _n, cid, _l in valid}
 
 
 class _Writers(dict):

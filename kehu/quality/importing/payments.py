@@ -29,14 +29,10 @@ class PaymentImporter(Importer):
     required = ("customer_code", "received_at", "amount", "reference")
     optional = ("method", "currency", "invoice_number")
 
-    def process(self, batch: list[Row]) -> set[int]:
+    def process(self, batch: list[Row]) -> None:
         customers = self.customers_by_code(cells.text(r.get("customer_code"), max_length=10_000) for _n, r in batch)
-        touched: set[int] = set()
         for number, row in batch:
-            customer_id = self._one(number, row, customers)
-            if customer_id is not None:
-                touched.add(customer_id)
-        return touched
+            self._one(number, row, customers)
 
     def _one(self, number: int, row: dict[str, Any], customers: dict[str, int]) -> int | None:
         before = self.report.failed
