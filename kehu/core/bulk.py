@@ -56,10 +56,8 @@ class TableWriter:
         updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in self.columns if c not in conflict)
         mark = "%s" if connection.vendor == "postgresql" else "?"
         marks = ", ".join([mark] * len(self.columns))
-        sql = (  # noqa: S608 - names from model meta
-            f"INSERT INTO {self.table} ({columns}) VALUES ({marks}) "
-            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET {updates}"
-        )
+        keys = ", ".join(quote(c) for c in conflict)
+        sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks}) ON CONFLICT ({keys}) DO UPDATE SET {updates}"  # noqa: S608
         connection.ensure_connection()
         cursor = connection.connection.cursor()  # the driver's own cursor: no per-row placeholder rewriting
         try:
