@@ -97,7 +97,7 @@ def _set_balances(profile: ConsumptionProfile, balances: dict[int, dict]) -> Non
 _writer: TableWriter | None = None
 
 
-def _save(profiles: Iterable[ConsumptionProfile]) -> None:
+def save_profiles(profiles: Iterable[ConsumptionProfile]) -> None:
     global _writer
     if _writer is None:
         _writer = TableWriter(ConsumptionProfile, with_id=True)
@@ -139,7 +139,7 @@ def add_orders(orders: Sequence[NewOrder], *, now: datetime.datetime | None = No
             _set_balances(profile, balances)
             _derive(profile, now)
             profiles.append(profile)
-        _save(profiles)
+        save_profiles(profiles)
 
 
 def refresh_balances(customer_ids: Iterable[int]) -> None:
@@ -156,7 +156,7 @@ def refresh_balances(customer_ids: Iterable[int]) -> None:
             _set_balances(profile, balances)
             _derive(profile, now)
             profiles.append(profile)
-        _save(profiles)
+        save_profiles(profiles)
 
 
 def _grouped(rows: Iterable[dict], key: str, value: str) -> dict[int, dict]:
@@ -211,7 +211,7 @@ def refresh_profiles(customer_ids: Iterable[int]) -> int:
     """Recompute and store the profiles of `customer_ids` from their rows; returns how many."""
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), BATCH):
-        _save(compute_profiles(ids[start : start + BATCH]).values())
+        save_profiles(compute_profiles(ids[start : start + BATCH]).values())
     return len(ids)
 
 

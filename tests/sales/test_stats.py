@@ -67,3 +67,21 @@ def test_refund_after_orders_recomputes_habits(sales, customer):
     order_refund(actor=sales, order=first)
     stored = ConsumptionProfile.objects.get(customer=customer)
     assert stored.favourite_categories == ["书"] and stored.favourite_channels == ["store"] and stored.order_count == 1
+
+
+@pytest.mark.django_db
+def test_recompute_profiles_command_reports_and_fixes_drift(sales, customer, capsys):
+    from django.core.management import call_command
+
+    order_create(actor=sales, customer=customer, number="A", channel="online",
+                 ordered_at=timezone.now() - datetime.timedelta(days=3),
+                 lines=[OrderLineData("x", quantity=1, unit_price=10, category="茶")])
+    call_command("recompute-profiles", "--check")
+    assert "0 found drifted" in capsys.readouterr().out
+    ConsumptionProfile.objects.filter(customer=customer).update(order_count=7)
+    with pytest.raises(SystemExit):
+        call_command("recompute-profiles", "--check")
+    assert "order_count 7 → 1" in capsys.readouterr().out
+    call_command("recompute-profiles")
+    assert "1 corrected" in capsys.readouterr().out
+    assert ConsumptionProfile.objects.get(customer=customer).order_count == 1
