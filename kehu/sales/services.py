@@ -359,3 +359,35 @@ def credit_incident_record(*, actor: User, customer: Customer, occurred_on: Any,
         incident.save()
         audit(actor=actor, action="credit_incident.create", target=incident, customer_id=customer.pk, changes=snapshot(incident))
     return incident
+
+
+PRODUCT_FIELDS = ("sku", "name", "category", "price", "active")
+
+
+def product_save(*, actor: User, values: dict[str, Any], product: Product | None = None) -> Product:
+    """Create a catalogue product, or change one; managers and administrators only."""
+    from django.core.exceptions import PermissionDenied
+
+    from kehu.accounts.permissions import may_configure
+
+    if not may_configure(actor):
+        raise PermissionDenied(_("Only administrators and archive managers edit the catalogue."))
+    creating = product is None
+    product = product or Product()
+    before = {} if creating else snapshot(product)
+    errors: dict[str, list[str]] = {}
+    for key, value in values.items():
+        if key in PRODUCT_FIELDS:
+            setattr(product, key, value)
+        else:
+            errors.setdefault(key, []).append(_("Unknown field “%(field)s”.") % {"field": key})
+    clean_or_collect(product, errors)
+    if errors:
+        if not creating:
+            product.refresh_from_db()
+        raise ValidationError(errors)
+    with transaction.atomic():
+        product.save()
+        audit(actor=actor, action="product.create" if creating else "product.update", target=product,
+              changes=snapshot(product) if creating else {k: v for k, v in snapshot(product).items() if before.get(k) != v})
+    return product

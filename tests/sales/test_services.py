@@ -180,3 +180,18 @@ def test_credit_incident(sales, customer):
     assert incident.pk
     with pytest.raises(ValidationError):
         credit_incident_record(actor=sales, customer=customer, occurred_on="someday", description="")
+
+
+def test_catalogue(manager, sales):
+    from kehu.sales.services import product_save
+
+    product = product_save(actor=manager, values={"sku": "TEA-1", "name": "龙井", "category": "茶", "price": "120"})
+    with pytest.raises(ValidationError):
+        product_save(actor=manager, values={"sku": "TEA-1", "name": "重复", "price": "1"})
+    with pytest.raises(ValidationError):
+        product_save(actor=manager, values={"sku": "TEA-2", "name": "负价", "price": "-1"})
+    with pytest.raises(PermissionDenied):
+        product_save(actor=sales, values={"sku": "TEA-3", "name": "x", "price": "1"})
+    product_save(actor=manager, product=product, values={"price": "99"})
+    product.refresh_from_db()
+    assert str(product.price) == "99.00"
