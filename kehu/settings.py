@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "kehu.sales",
     "kehu.service",
     "kehu.quality",
+    "kehu.insights",
     "kehu.api",
     "kehu.web",
     "kehu.cli",
