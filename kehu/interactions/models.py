@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.fields import BoundedTextField
 from kehu.customers.models import Customer
 
 
@@ -52,9 +53,9 @@ class Interaction(models.Model):
         help_text=_("An organisation's key people who took part."),
     )
     subject = models.CharField(_("subject"), max_length=200, blank=True)
-    content = models.TextField(_("content"), blank=True, max_length=20000)
+    content = BoundedTextField(_("content"), blank=True, max_length=20000)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
-    customer_needs = models.TextField(_("what they need"), blank=True, max_length=4000)
+    customer_needs = BoundedTextField(_("what they need"), blank=True, max_length=4000)
     next_step = models.CharField(_("next step"), max_length=500, blank=True)
     next_contact_on = models.DateField(_("next contact"), null=True, blank=True)
     import_key = models.CharField(max_length=100, blank=True, help_text="natural key of an imported row")

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.fields import BoundedTextField
 from kehu.customers.models import Customer
 
 
@@ -32,8 +33,8 @@ class ServiceRecord(models.Model):
     kind = models.CharField(_("kind"), max_length=14, choices=ServiceKind.choices)
     status = models.CharField(_("status"), max_length=12, choices=ServiceStatus.choices, default=ServiceStatus.OPEN)
     product = models.CharField(_("product"), max_length=200, blank=True)
-    problem = models.TextField(_("problem"), max_length=4000)
-    diagnosis = models.TextField(_("diagnosis"), blank=True, max_length=4000)
+    problem = BoundedTextField(_("problem"), max_length=4000)
+    diagnosis = BoundedTextField(_("diagnosis"), blank=True, max_length=4000)
     parts = models.CharField(_("parts used"), max_length=500, blank=True)
     technician = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("technician"), null=True, blank=True,
@@ -43,7 +44,7 @@ class ServiceRecord(models.Model):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, null=True, blank=True,
                                validators=[MinValueValidator(0)])
-    result = models.TextField(_("result"), blank=True, max_length=4000)
+    result = BoundedTextField(_("result"), blank=True, max_length=4000)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

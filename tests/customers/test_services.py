@@ -262,3 +262,14 @@ def test_duplicate_contact_point_is_a_field_error(sales, customer):
         contact_point_add(actor=sales, customer=customer, values={"type": "mobile", "value": "138 0013 8000"})
     assert excinfo.value.message_dict == {"value": ["This customer already has this contact point."]}
     assert customer.contact_points.count() == 1
+
+
+def test_long_text_fields_are_bounded(sales, customer):
+    from kehu.customers.services import profile_update
+
+    with pytest.raises(ValidationError) as excinfo:
+        profile_update(actor=sales, customer=customer, values={"career_history": "x" * 4001})
+    assert "profile.career_history" in excinfo.value.message_dict
+    with pytest.raises(ValidationError) as excinfo:
+        customer_update(actor=sales, customer=customer, changes={"notes": "x" * 10_001})
+    assert "notes" in excinfo.value.message_dict

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.fields import BoundedTextField
 from kehu.customers.choices import CustomerKind, CustomerStatus, SourceChannel
 
 NAME_MAX_LENGTH = 200
@@ -53,7 +54,7 @@ class Customer(models.Model):
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     source_channel = models.CharField(_("source channel"), max_length=20, choices=SourceChannel.choices, blank=True)
     source_detail = models.CharField(_("source detail"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True, max_length=10000)
+    notes = BoundedTextField(_("notes"), blank=True, max_length=10000)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     last_verified_on = models.DateField(_("last verified"), null=True, blank=True)
     completeness = models.PositiveSmallIntegerField(_("completeness"), default=0)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.calendar import age_on
+from kehu.core.fields import BoundedTextField
 from kehu.core.phone import normalize_phone
 from kehu.core.uscc import normalize_uscc
 from kehu.customers import choices
@@ -27,7 +28,7 @@ def _text(label: str, max_length: int = 200) -> models.CharField:
 
 
 def _long_text(label: str) -> models.TextField:
-    return models.TextField(label, blank=True, max_length=4000)
+    return BoundedTextField(label, blank=True, max_length=4000)
 
 
 class PersonProfile(models.Model):
