@@ -74,7 +74,9 @@ _PASS_THROUGH = (models.CharField, models.TextField, models.IntegerField, models
 
 
 def _adapter(field: models.Field):
-    if isinstance(field, _PASS_THROUGH):
+    from kehu.core.fields import EncryptedTextField
+
+    if isinstance(field, _PASS_THROUGH) and not isinstance(field, EncryptedTextField):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
 

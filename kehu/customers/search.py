@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from kehu.core.crypto import keyring
+from kehu.core.idcard import looks_like_id_number, normalize_id_number
 from kehu.core.phone import phone_search_keys, query_digits
 from kehu.core.pinyin import full_pinyin, has_cjk, initials, is_cjk
 from kehu.core.text import compact, fold, words
@@ -20,6 +22,8 @@ from kehu.customers.choices import PHONE_CONTACT_TYPES
 from kehu.customers.models.search import TERM_MAX_LENGTH, SearchTerm
 
 MAX_SUFFIXES = 40
+# An ID card number is never a key itself: its keyed hash is, behind this prefix.
+ID_NUMBER_KEY_PREFIX = "#id:"
 _TOP = "\U0010ffff"
 
 
@@ -71,6 +75,8 @@ def customer_keys(
 
 def query_keys(query: str) -> list[str]:
     """The words of a query, each normalised the way keys are."""
+    if looks_like_id_number(query):
+        return [ID_NUMBER_KEY_PREFIX + keyring().blind_index(normalize_id_number(query), purpose="id_number")]
     digits = query_digits(query)
     if digits is not None:
         return [digits]

@@ -42,7 +42,7 @@ P, S, PUB = DataClass.PERSONAL, DataClass.SENSITIVE, DataClass.PUBLIC
 
 PERSON_SECTIONS: tuple[Section, ...] = (
     Section("basic", _("Basic"), (
-        Field("gender", 2), Field("birthday", 3), Field("english_name"), Field("native_place"),
+        Field("gender", 2), Field("birthday", 3), Field("id_number", 1, S), Field("english_name"), Field("native_place"),
         Field("household_registration"), Field("height_cm"), Field("weight_kg"), Field("blood_type", 1, S),
     )),
     Section("career", _("Career"), (

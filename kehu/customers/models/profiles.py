@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.calendar import age_on
-from kehu.core.fields import BoundedTextField
+from kehu.core.crypto import keyring
+from kehu.core.fields import BoundedTextField, EncryptedTextField
+from kehu.core.idcard import normalize_id_number
 from kehu.core.phone import normalize_phone
 from kehu.core.uscc import normalize_uscc
 from kehu.customers import choices
@@ -46,7 +48,10 @@ class PersonProfile(models.Model):
     weight_kg = models.PositiveSmallIntegerField(
         _("weight (kg)"), null=True, blank=True, validators=[MinValueValidator(2), MaxValueValidator(400)]
     )
-    blood_type = models.CharField(_("blood type"), max_length=5, choices=choices.BloodType.choices, blank=True)
+    blood_type = EncryptedTextField(_("blood type"), max_length=5, choices=choices.BloodType.choices, blank=True)
+    id_number = EncryptedTextField(_("ID card number"), max_length=18, blank=True)
+    # Keyed hash of the ID number: finds a customer by exact number without storing it in clear.
+    id_number_index = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     # career
     employer = _text(_("employer"))
     position = _text(_("position"), 100)
@@ -62,7 +67,7 @@ class PersonProfile(models.Model):
     wedding_anniversary = models.DateField(_("wedding anniversary"), null=True, blank=True)
     family_notes = _long_text(_("family notes"))
     # life
-    health_notes = _long_text(_("health notes"))
+    health_notes = EncryptedTextField(_("health notes"), blank=True, max_length=4000)
     smoking = models.CharField(_("smoking"), max_length=12, choices=choices.Habit.choices, blank=True)
     drinking = models.CharField(_("drinking"), max_length=12, choices=choices.Habit.choices, blank=True)
     favourite_food = _text(_("favourite food"))
@@ -82,7 +87,7 @@ class PersonProfile(models.Model):
     honours = _text(_("honours"), 500)
     # personality
     clubs = _text(_("clubs and associations"), 500)
-    beliefs = _text(_("religious or political beliefs"), 200)
+    beliefs = EncryptedTextField(_("religious or political beliefs"), blank=True, max_length=200)
     likes = _text(_("likes"), 500)
     dislikes = _text(_("dislikes"), 500)
     communication_style = _text(_("communication style"), 200)
@@ -118,6 +123,13 @@ class PersonProfile(models.Model):
                 errors[name] = error
         if isinstance(self.birthday, datetime.date) and self.birthday.year < 1900:
             errors["birthday"] = ValidationError(_("A birthday before 1900 is not plausible."), code="invalid")
+        self.id_number_index = ""
+        if self.id_number:
+            try:
+                self.id_number = normalize_id_number(self.id_number)
+                self.id_number_index = keyring().blind_index(self.id_number, purpose="id_number")
+            except ValidationError as error:
+                errors["id_number"] = error
         if errors:
             raise ValidationError(errors)
 

@@ -14,7 +14,7 @@ from kehu.accounts.models import User
 from kehu.accounts.permissions import may_write_customers
 from kehu.customers.completeness import completeness_of
 from kehu.customers.models import Customer, SearchTerm
-from kehu.customers.search import customer_keys
+from kehu.customers.search import ID_NUMBER_KEY_PREFIX, customer_keys
 
 
 def ensure_can_write(actor: User, customer: Customer) -> None:
@@ -73,6 +73,8 @@ def refresh_derived(customer: Customer) -> None:
     )
     if organization is not None and organization.credit_code:
         keys.add(organization.credit_code.lower())
+    if person is not None and person.id_number_index:
+        keys.add(ID_NUMBER_KEY_PREFIX + person.id_number_index)
     SearchTerm.objects.filter(customer=customer).delete()
     SearchTerm.objects.bulk_create([SearchTerm(customer=customer, term=key) for key in sorted(keys)])
     overall, by_section = completeness_of(customer, contacts=contacts)
