@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from kehu.web.views import customers, links, settings
+from kehu.web.views import activity, catalogue, customers, imports, links, money, orders, service, settings
 
 web_patterns = [
     path("", RedirectView.as_view(pattern_name="web:customer-list", query_string=True), name="home"),
@@ -53,6 +53,25 @@ web_patterns = [
             ),
         )
     ],
+    path("customers/<int:pk>/timeline/", activity.timeline_view, name="timeline"),
+    path("customers/<int:pk>/communications/log/", activity.interaction_log_view, name="interaction-log"),
+    path("customers/<int:pk>/communications/<int:item>/", activity.interaction_edit_view, name="interaction-edit"),
+    path("customers/<int:pk>/orders/", orders.order_list_view, name="order-list"),
+    path("customers/<int:pk>/orders/new/", orders.order_create_view, name="order-create"),
+    path("customers/<int:pk>/orders/<int:item>/", orders.order_detail_view, name="order-detail"),
+    path("customers/<int:pk>/orders/<int:item>/refund/", orders.order_refund_view, name="order-refund"),
+    path("customers/<int:pk>/orders/<int:item>/cancel/", orders.order_cancel_view, name="order-cancel"),
+    path("customers/<int:pk>/payments/new/", money.payment_create_view, name="payment-create"),
+    path("customers/<int:pk>/receivables/new/", money.receivable_create_view, name="receivable-create"),
+    path("customers/<int:pk>/credit-incidents/add/", money.credit_incident_add_view, name="credit-incident-add"),
+    path("customers/<int:pk>/service/", service.service_list_view, name="service-list"),
+    path("customers/<int:pk>/service/new/", service.service_create_view, name="service-create"),
+    path("customers/<int:pk>/service/<int:item>/edit/", service.service_edit_view, name="service-edit"),
+    path("catalogue/", catalogue.product_list_view, name="product-list"),
+    path("catalogue/new/", catalogue.product_edit_view, name="product-create"),
+    path("catalogue/<int:pk>/edit/", catalogue.product_edit_view, name="product-edit"),
+    path("import/", imports.import_view, name="import"),
+    path("import/runs/<int:item>/", imports.import_run_view, name="import-run"),
     path("settings/custom-fields/", settings.custom_field_list_view, name="custom-field-list"),
     path("settings/custom-fields/new/", settings.custom_field_create_view, name="custom-field-create"),
     path("settings/custom-fields/<int:pk>/edit/", settings.custom_field_edit_view, name="custom-field-edit"),

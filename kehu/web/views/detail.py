@@ -14,6 +14,7 @@ from kehu.customers.models import Customer, OrganizationProfile, PersonProfile
 from kehu.customers.sections import DataClass, sections_for
 from kehu.customers.services.custom_fields import definitions_for
 from kehu.web.views.blocks import base_block_context, block_context, blocks_for
+from kehu.web.views.customer360 import customer360_context
 
 AUDIT_LIMIT = 20
 EXTRA_COMPLETENESS_LABELS = {"contact": _("Contact"), "archive": _("Source and tags")}
@@ -34,6 +35,16 @@ ACTION_LABELS = {
     "important_date.delete": _("Removed an important date"),
     "relationship.create": _("Added a relationship"),
     "relationship.delete": _("Removed a relationship"),
+    "interaction.create": _("Logged a communication"),
+    "interaction.update": _("Changed a communication"),
+    "order.create": _("Recorded an order"),
+    "order.refund": _("Refunded an order"),
+    "order.cancel": _("Cancelled an order"),
+    "receivable.create": _("Issued an invoice"),
+    "payment.create": _("Recorded a payment"),
+    "credit_incident.create": _("Recorded a credit incident"),
+    "service_record.create": _("Opened a service record"),
+    "service_record.update": _("Changed a service record"),
 }
 
 
@@ -124,4 +135,5 @@ def detail_context(
         "audit": audit_rows(customer),
         "blocks": [block_context(request, customer, name, states.get(name)) for name in blocks_for(customer)],
     })
+    context.update(customer360_context(request, customer, states.get("activity")))
     return context

@@ -1,0 +1,61 @@
+"""Importing customers, orders, payments and communications from CSV or XLSX."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kehu.accounts.permissions import may_configure
+from kehu.quality.importing.engine import run_import
+from kehu.quality.models import ImportRun
+from kehu.web.forms.imports import KIND_CHOICES, ImportForm, max_upload_bytes
+from kehu.web.views.common import ensure_writer
+
+RECENT_RUNS = 20
+ERRORS_SHOWN = 1000
+
+
+def _labelled(runs: list[ImportRun]) -> list[ImportRun]:
+    labels = dict(KIND_CHOICES)
+    for run in runs:
+        run.kind_label = labels.get(run.kind, run.kind)
+    return runs
+
+
+def _runs_of(user):
+    """Import reports quote cell values: staff see their own runs, managers see everyone's."""
+    runs = ImportRun.objects.select_related("actor").defer("errors")
+    return runs if may_configure(user) else runs.filter(actor=user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest) -> HttpResponse:
+    ensure_writer(request.user)
+    report = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = run_import(
+                actor=request.user, kind=form.cleaned_data["kind"], handle=upload.file, file_name=upload.name,
+                options=form.options(),
+            )
+    else:
+        form = ImportForm()
+    context = {
+        "form": form, "report": report, "errors": report.errors[:ERRORS_SHOWN] if report else [],
+        "runs": _labelled(list(_runs_of(request.user)[:RECENT_RUNS])), "max_bytes": max_upload_bytes(),
+        "columns": form.columns(),
+    }
+    return render(request, "web/imports/import.html", context)
+
+
+@login_required
+@require_GET
+def import_run_view(request: HttpRequest, item: int) -> HttpResponse:
+    ensure_writer(request.user)
+    run = _labelled([get_object_or_404(_runs_of(request.user).defer(None), pk=item)])[0]
+    return render(request, "web/imports/run.html", {"run": run, "errors": run.errors[:ERRORS_SHOWN]})
