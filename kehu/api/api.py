@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.http import HttpRequest
@@ -19,11 +20,19 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite_float(literal: str) -> float:
+    number = float(literal)
+    if math.isinf(number):
+        raise ValueError(f"{literal} is out of range")
+    return number
+
+
 class StrictJsonParser(Parser):
-    """JSON as specified: Python's json also accepts NaN and Infinity, which no column can hold."""
+    """JSON as specified: Python's json also accepts NaN and Infinity (and reads 1e400 as
+    infinity), none of which any column can hold."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        return json.loads(request.body, parse_constant=_reject_constant)
+        return json.loads(request.body, parse_constant=_reject_constant, parse_float=_finite_float)
 
 
 class KehuAPI(NinjaAPI):

@@ -20,8 +20,8 @@ from kehu.api.schemas.common import (
     MAX_ID,
     OBJECT_ERRORS,
     WRITE_ERRORS,
-    Id,
     PathId,
+    QueryId,
     text,
 )
 from kehu.api.schemas.customers import (
@@ -54,7 +54,7 @@ class CustomerQuery(Schema):
                          "format or its last four digits, e-mail, company, customer number.")
     kind: KindValue | None = None
     status: StatusValue | None = None
-    owner_id: Id | None = None
+    owner_id: QueryId | None = None
     in_pool: bool | None = Field(None, description="true: only the pool (公海); false: only owned customers.")
     tag: text(50) = ""
     mine: bool = Field(False, description="Only customers you own.")

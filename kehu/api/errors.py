@@ -68,12 +68,25 @@ def _field_of(loc: tuple[Any, ...]) -> str | None:
     source, *rest = loc
     if source == "body" and rest:
         rest = rest[1:]
-    return ".".join(str(part) for part in rest) or None
+    # pydantic marks a bad *key* of a mapping with a trailing "[key]"; the key itself names the field.
+    return ".".join(str(part) for part in rest if part != "[key]") or None
 
 
 def _shown(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _pattern_message(pattern: str, value: Any) -> str:
+    from kehu.api.schemas.common import CUSTOM_FIELD_KEY, CUSTOMER_NUMBER
+
+    if isinstance(value, str) and "\x00" in value:
+        return _("Null characters are not allowed.")
+    if pattern == CUSTOMER_NUMBER:
+        return _("Use letters, digits, - and _ only.")  # the model's own wording
+    if pattern == CUSTOM_FIELD_KEY:
+        return _("Use lower-case letters, digits and _; start with a letter.")
+    return _("Enter a valid value.")
 
 
 def pydantic_message(error: dict[str, Any]) -> str:  # noqa: C901 — a flat table of cases
@@ -101,7 +114,7 @@ def pydantic_message(error: dict[str, Any]) -> str:  # noqa: C901 — a flat tab
             limit,
         ) % {"limit_value": limit, "show_value": shown}
     if kind == "string_pattern_mismatch":
-        return _("Null characters are not allowed.")
+        return _pattern_message(ctx.get("pattern", ""), value)
     if kind in ("string_type", "string_unicode"):
         return _("Enter text.")
     if kind in ("int_parsing", "int_type", "int_from_float", "int_parsing_size"):

@@ -8,13 +8,14 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
-from kehu.api.schemas.common import InputSchema, choice, text
+from kehu.api.schemas.common import CUSTOM_FIELD_KEY, InputSchema, JsonBool, choice, int_between, text
 from kehu.customers import choices
 
 FieldTypeValue = choice(choices.CustomFieldType)
 AppliesToValue = choice(choices.AppliesTo)
 Choices = Annotated[list[text(100, min_length=1)], Field(max_length=100)]
-Position = Annotated[int, Field(ge=0, le=32767)]
+Position = int_between(0, 32767)
+Key = text(40, min_length=1, pattern=CUSTOM_FIELD_KEY)
 
 
 class CustomFieldOut(Schema):
@@ -30,27 +31,27 @@ class CustomFieldOut(Schema):
 
 
 class CustomFieldIn(InputSchema):
-    key: text(40, min_length=1) = Field(description="Lower-case letters, digits and _; starts with a letter.")
+    key: Key = Field(description="Lower-case letters, digits and _; starts with a letter.")
     label: text(100, min_length=1)
     field_type: FieldTypeValue
     applies_to: AppliesToValue = "all"
     choices: Choices = Field([], description="For choice and multi_choice fields.")
-    required: bool = False
+    required: JsonBool = False
     position: Position = 0
-    active: bool = True
+    active: JsonBool = True
 
 
 class CustomFieldPatch(InputSchema):
     """`key` and `field_type` cannot change; sending a different value is a 422."""
 
-    key: text(40, min_length=1) | None = None
-    label: text(100, min_length=1) | None = None
-    field_type: FieldTypeValue | None = None
-    applies_to: AppliesToValue | None = None
-    choices: Choices | None = None
-    required: bool | None = None
-    position: Position | None = None
-    active: bool | None = None
+    key: Key = None
+    label: text(100, min_length=1) = None
+    field_type: FieldTypeValue = None
+    applies_to: AppliesToValue = None
+    choices: Choices = None
+    required: JsonBool = None
+    position: Position = None
+    active: JsonBool = None
 
 
 class TokenIn(InputSchema):

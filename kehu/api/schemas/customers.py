@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, PlainValidator, WithJsonSchema
 
-from kehu.api.schemas.common import CUSTOMER_NUMBER, Id, InputSchema, choice, text
+from kehu.api.schemas.common import CUSTOMER_NUMBER, NO_NUL, Id, InputSchema, JsonDate, choice, text
 from kehu.api.schemas.links import (
     ContactPointIn,
     ContactPointOut,
@@ -29,9 +30,39 @@ TagName = text(50, min_length=1)
 # Stripped here because `Customer.clean` collapses spaces only after the blank check has
 # passed, so "   " would otherwise be saved as an empty name.
 Name = text(NAME_MAX_LENGTH, min_length=1, strip=True)
-# A custom value's type depends on its definition (text, number, date, choice, multiple
-# choice); the services check it against the definition.
-CustomValue = str | int | float | bool | list[text(100)] | None
+
+
+def _custom_value(value: Any) -> Any:
+    """Only the JSON shapes a custom value can take; the services check it against its definition.
+
+    One validator rather than a union so a wrong value gives one message, not one per
+    member of the union.
+    """
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+        if "\x00" in (value if isinstance(value, str) else "".join(value)):
+            raise ValueError(_("Null characters are not allowed."))
+        return value
+    raise ValueError(_("Enter text, a number, a date (YYYY-MM-DD) or a list of choices."))
+
+
+CustomValue = Annotated[
+    Any,
+    PlainValidator(_custom_value),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": NO_NUL},
+                {"type": "number"},
+                {"type": "boolean"},
+                {"type": "array", "items": {"type": "string", "pattern": NO_NUL}},
+                {"type": "null"},
+            ],
+            "description": "Text, number, date (YYYY-MM-DD), choice or list of choices, as the field's type says.",
+        }
+    ),
+]
 CustomFields = Annotated[dict[text(40), CustomValue], Field(max_length=100)]
 MAX_ITEMS = 50
 DataClassValue = Literal["public", "personal", "sensitive"]
@@ -108,7 +139,7 @@ class CustomerCreate(InputSchema):
     source_channel: SourceChannelValue = ""
     source_detail: text(200) = ""
     notes: text(10000) = ""
-    last_verified_on: datetime.date | None = None
+    last_verified_on: JsonDate | None = None
     tags: Annotated[list[TagName], Field(max_length=MAX_ITEMS)] = []
     custom_fields: CustomFields = {}
     profile: ProfileIn | None = None
@@ -120,17 +151,17 @@ class CustomerCreate(InputSchema):
 
 
 class CustomerPatch(InputSchema):
-    """Only the keys sent are changed."""
+    """Only the keys sent are changed. Fields a file cannot be without are not nullable."""
 
-    name: Name | None = None
-    number: text(32, min_length=1, pattern=CUSTOMER_NUMBER) | None = None
-    status: StatusValue | None = None
+    name: Name = None
+    number: text(32, min_length=1, pattern=CUSTOMER_NUMBER) = None
+    status: StatusValue = None
     owner_id: Id | None = Field(None, description="null puts the customer in the pool.")
     team_id: Id | None = None
     source_channel: SourceChannelValue | None = None
     source_detail: text(200) | None = None
     notes: text(10000) | None = None
-    last_verified_on: datetime.date | None = None
+    last_verified_on: JsonDate | None = None
     tags: Annotated[list[TagName], Field(max_length=MAX_ITEMS)] | None = Field(
         None, description="Replaces the customer's tags."
     )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from kehu.api.schemas.common import Id, InputSchema, choice, text
+from kehu.api.schemas.common import Id, InputSchema, JsonBool, JsonDate, choice, int_between, text
 from kehu.customers import choices
 
 ContactTypeValue = choice(choices.ContactType)
@@ -19,9 +19,9 @@ RelationshipTypeValue = choice(choices.RelationshipType)
 KeyPersonRoleValue = choice(choices.KeyPersonRole, blank=True)
 DateKindValue = choice(choices.DateKind)
 CalendarValue = choice(choices.CalendarKind)
-Year = Annotated[int, Field(ge=1, le=9999)]
-Month = Annotated[int, Field(ge=1, le=12)]
-Day = Annotated[int, Field(ge=1, le=31)]
+Year = int_between(1, 9999)
+Month = int_between(1, 12)
+Day = int_between(1, 31)
 
 
 class CustomerRef(Schema):
@@ -36,20 +36,22 @@ class CustomerRef(Schema):
 
 class ContactPointIn(InputSchema):
     type: ContactTypeValue
-    value: text(300) = Field(description="Phones in any usual format (138-0013-8000, +86…, full-width digits).")
+    value: text(300, min_length=1) = Field(description="Phones in any usual format (138-0013-8000, +86…, full-width digits).")
     label: text(50) = ""
-    preferred: bool = False
+    preferred: JsonBool = False
     best_time: ContactWindowValue = ""
-    do_not_contact: bool = False
+    do_not_contact: JsonBool = False
 
 
 class ContactPointPatch(InputSchema):
-    type: ContactTypeValue | None = None
-    value: text(300) | None = None
+    """Only the keys sent are changed. Fields the row cannot be without are not nullable."""
+
+    type: ContactTypeValue = None
+    value: text(300, min_length=1) = None
     label: text(50) | None = None
-    preferred: bool | None = None
+    preferred: JsonBool = None
     best_time: ContactWindowValue | None = None
-    do_not_contact: bool | None = None
+    do_not_contact: JsonBool = None
 
 
 class ContactPointOut(Schema):
@@ -69,7 +71,7 @@ class ContactPointOut(Schema):
 class FamilyMemberIn(InputSchema):
     relation: FamilyRelationValue
     name: text(100) = ""
-    birthday: datetime.date | None = None
+    birthday: JsonDate | None = None
     education: DegreeValue = ""
     school_or_employer: text(200) = ""
     notes: text(500) = ""
@@ -77,9 +79,9 @@ class FamilyMemberIn(InputSchema):
 
 
 class FamilyMemberPatch(InputSchema):
-    relation: FamilyRelationValue | None = None
+    relation: FamilyRelationValue = None
     name: text(100) | None = None
-    birthday: datetime.date | None = None
+    birthday: JsonDate | None = None
     education: DegreeValue | None = None
     school_or_employer: text(200) | None = None
     notes: text(500) | None = None
@@ -134,18 +136,18 @@ class ImportantDateIn(InputSchema):
     year: Year | None = None
     month: Month
     day: Day
-    leap_month: bool = False
+    leap_month: JsonBool = False
     notes: text(500) = ""
 
 
 class ImportantDatePatch(InputSchema):
-    kind: DateKindValue | None = None
+    kind: DateKindValue = None
     label: text(100) | None = None
-    calendar: CalendarValue | None = None
+    calendar: CalendarValue = None
     year: Year | None = None
-    month: Month | None = None
-    day: Day | None = None
-    leap_month: bool | None = None
+    month: Month = None
+    day: Day = None
+    leap_month: JsonBool = None
     notes: text(500) | None = None
 
 

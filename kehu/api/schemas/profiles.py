@@ -17,7 +17,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from ninja import Schema
 from pydantic import ConfigDict, Field, create_model
 
-from kehu.api.schemas.common import text
+from kehu.api.schemas.common import JsonBool, JsonDate, int_between, text
 from kehu.customers.models import OrganizationProfile, PersonProfile
 from kehu.customers.sections import sections_for
 
@@ -46,9 +46,10 @@ def _annotation(field: models.Field, *, for_input: bool) -> Any:
         kind: Any = Literal[("",) + values] if field.blank else Literal[values]
         return (kind | None if for_input or field.null else kind), help_text
     if isinstance(field, models.DateField):
-        kind = datetime.date
+        kind = JsonDate if for_input else datetime.date
     elif isinstance(field, models.IntegerField):
-        kind = Annotated[int, Field(**_bounds(field))] if for_input else int
+        bounds = _bounds(field)
+        kind = int_between(bounds.get("ge"), bounds.get("le")) if for_input else int
     elif isinstance(field, models.DecimalField):
         minimum = _bounds(field).get("ge")
         constraints = {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
@@ -56,7 +57,7 @@ def _annotation(field: models.Field, *, for_input: bool) -> Any:
             constraints["ge"] = minimum
         kind = Annotated[Decimal, Field(**constraints)] if for_input else Decimal
     elif isinstance(field, models.BooleanField):
-        kind = bool
+        kind = JsonBool if for_input else bool
     else:
         kind = text(field.max_length or 4000) if for_input else str
     nullable = for_input or field.null
