@@ -12,9 +12,10 @@ import pytest
 
 from kehu.accounts.models import Role, Team, User
 from kehu.customers.models import Customer
-from kehu.customers.services import ContactPointData, customer_create
+from kehu.customers.services import ConsentData, ContactPointData, customer_create
 
 PASSWORD = "correct-horse-battery-staple"
+SENSITIVE_CONSENT = ConsentData("sensitive", "notice-2026-01", "paper", evidence="signed form in the branch file")
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ from kehu.core.idcard import mask_id_number, normalize_id_number
 from kehu.customers.models import OrganizationProfile, PersonProfile
 from kehu.customers.sections import ORGANIZATION_SECTIONS, PERSON_SECTIONS, DataClass
 from kehu.customers.selectors import CustomerFilters, customer_list
-from kehu.customers.services import profile_update
-from tests.conftest import make_person
+from kehu.customers.services import consent_record, profile_update
+from tests.conftest import SENSITIVE_CONSENT, make_person
 
 pytestmark = pytest.mark.django_db
 ID_NUMBER = "11010519491231002X"
@@ -27,7 +27,7 @@ def test_every_field_classed_sensitive_is_encrypted(model, sections):
 
 def test_raw_columns_hold_no_plaintext(sales):
     customer = make_person(sales, profile={"health_notes": "CANARY-糖尿病", "beliefs": "CANARY-信仰", "blood_type": "AB",
-                                            "id_number": ID_NUMBER.lower()})
+                                            "id_number": ID_NUMBER.lower()}, consents=[SENSITIVE_CONSENT])
     person = PersonProfile.objects.get(pk=customer.pk)
     assert (person.health_notes, person.beliefs, person.blood_type, person.id_number) == (
         "CANARY-糖尿病", "CANARY-信仰", "AB", ID_NUMBER)
@@ -39,7 +39,7 @@ def test_raw_columns_hold_no_plaintext(sales):
 
 
 def test_id_number_found_by_exact_number_only(sales, outsider):
-    customer = make_person(sales, profile={"id_number": ID_NUMBER})
+    customer = make_person(sales, profile={"id_number": ID_NUMBER}, consents=[SENSITIVE_CONSENT])
     assert list(customer_list(viewer=sales, filters=CustomerFilters(query=ID_NUMBER.lower()))) == [customer]
     assert not customer_list(viewer=sales, filters=CustomerFilters(query=ID_NUMBER[:10])).exists()
     assert not customer_list(viewer=outsider, filters=CustomerFilters(query=ID_NUMBER)).exists()
@@ -49,6 +49,7 @@ def test_id_number_found_by_exact_number_only(sales, outsider):
     ("110105194912310021", "check digit"), ("11010519491331002X", "does not exist"), ("1101051949", "17 digits"),
 ])
 def test_bad_id_numbers(sales, customer, raw, fragment):
+    consent_record(actor=sales, customer=customer, data=SENSITIVE_CONSENT)
     with pytest.raises(ValidationError) as excinfo:
         profile_update(actor=sales, customer=customer, values={"id_number": raw})
     assert fragment in excinfo.value.message_dict["profile.id_number"][0]
@@ -77,7 +78,7 @@ def test_rotate_keys_reencrypts_and_old_values_stay_readable(sales, settings, tm
     settings.DATA_DIR = tmp_path
     reset_keyring_cache()
     try:
-        customer = make_person(sales, profile={"health_notes": "旧钥匙"})
+        customer = make_person(sales, profile={"health_notes": "旧钥匙"}, consents=[SENSITIVE_CONSENT])
         call_command("rotate-keys")
         assert "Re-encrypted 1 values with key 2" in capsys.readouterr().out
         with connection.cursor() as cursor:

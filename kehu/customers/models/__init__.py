@@ -1,3 +1,4 @@
+from kehu.customers.models.consent import Consent, ConsentChannel, ConsentPurpose
 from kehu.customers.models.custom_fields import CustomFieldDefinition
 from kehu.customers.models.customer import Customer, CustomerNumberSequence, Tag
 from kehu.customers.models.links import ContactPoint, FamilyMember, ImportantDate, Relationship
@@ -5,6 +6,9 @@ from kehu.customers.models.profiles import OrganizationProfile, PersonProfile
 from kehu.customers.models.search import SearchTerm
 
 __all__ = [
+    "Consent",
+    "ConsentChannel",
+    "ConsentPurpose",
     "ContactPoint",
     "CustomFieldDefinition",
     "Customer",

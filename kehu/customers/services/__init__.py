@@ -1,5 +1,11 @@
 """Every write to the archive. Views, the API, importers and commands call these."""
 
+from kehu.customers.services.consent import (
+    ConsentData,
+    consent_record,
+    consent_withdraw,
+    erase_sensitive_without_consent,
+)
 from kehu.customers.services.custom_fields import (
     custom_field_define,
     custom_field_update,
@@ -27,6 +33,10 @@ from kehu.customers.services.links import (
 )
 
 __all__ = [
+    "ConsentData",
+    "consent_record",
+    "consent_withdraw",
+    "erase_sensitive_without_consent",
     "ContactPointData",
     "contact_point_add",
     "contact_point_delete",

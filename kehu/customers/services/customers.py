@@ -16,6 +16,7 @@ from kehu.accounts.permissions import may_assign_owner, may_delete_customers, ma
 from kehu.audit.services import audit, diff
 from kehu.customers.choices import CustomerKind
 from kehu.customers.models import (
+    Consent,
     ContactPoint,
     Customer,
     CustomerNumberSequence,
@@ -31,6 +32,7 @@ from kehu.customers.services.common import (
     refresh_derived,
     snapshot,
 )
+from kehu.customers.services.consent import ConsentData, active_purposes, build_consents, check_consent_rules
 from kehu.customers.services.custom_fields import validate_custom_values
 
 _KEEP = object()  # "argument not given": leave as is / use the default
@@ -136,8 +138,9 @@ def customer_create(
     custom_fields: Mapping[str, Any] | None = None,
     profile: Mapping[str, Any] | None = None,
     contact_points: Iterable[ContactPointData] = (),
+    consents: Iterable[ConsentData] = (),
 ) -> Customer:
-    """Create a customer file with its profile and contact points, or raise ValidationError."""
+    """Create a customer file with its profile, contact points and consents, or raise ValidationError."""
     if not may_write_customers(actor):
         raise PermissionDenied(_("Your role cannot change customer files."))
     errors: dict[str, list[str]] = {}
@@ -167,6 +170,8 @@ def customer_create(
     clean_or_collect(profile_row, errors, prefix="profile.", exclude=["customer"])
     points = _contact_points(customer, contact_points, errors)
     tag_names = _clean_tag_names(tags, errors)
+    consent_rows = build_consents(customer, consents, actor, errors)
+    check_consent_rules(kind=kind, profile=profile_row, active={c.purpose: c for c in consent_rows}, errors=errors)
     raise_if_errors(errors)
 
     with transaction.atomic():
@@ -179,6 +184,9 @@ def customer_create(
         for point in points:
             point.customer = customer
         ContactPoint.objects.bulk_create(points)
+        for consent in consent_rows:
+            consent.customer = customer
+        Consent.objects.bulk_create(consent_rows)
         customer.tags.set(tag_rows)
         refresh_derived(customer)
         audit(
@@ -247,6 +255,8 @@ def profile_update(*, actor: User, customer: Customer, values: Mapping[str, Any]
     before = snapshot(profile)
     _apply_profile_values(profile, customer.kind, values, errors)
     clean_or_collect(profile, errors, prefix="profile.", exclude=["customer"])
+    check_consent_rules(kind=customer.kind, profile=profile, active=active_purposes(customer), errors=errors,
+                        changed=set(values))
     if errors:
         profile.refresh_from_db()
         raise ValidationError(errors)
