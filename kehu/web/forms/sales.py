@@ -44,7 +44,7 @@ class OrderLineForm(forms.Form):
     product_name = forms.CharField(label=_("Product"), max_length=200, required=False)
     category = forms.CharField(label=_("Category"), max_length=100, required=False)
     # The service checks the numbers (quantity > 0, price ≥ 0, discount ≤ line); the form only parses them.
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3, initial=1)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3, initial=1, required=False)
     unit_price = forms.DecimalField(label=_("Unit price"), required=False, **MONEY)
     discount = forms.DecimalField(label=_("Discount"), required=False, **MONEY)
 
@@ -58,9 +58,20 @@ class OrderLineForm(forms.Form):
         for name in ("quantity", "unit_price", "discount"):
             self.fields[name].widget.attrs.update(step="any", inputmode="decimal")
 
+    def has_changed(self) -> bool:
+        # A row is blank (and skipped) unless a product is chosen or typed: the default
+        # quantity of 1, or a row removed in the browser, is not an order line.
+        return any(self[name].value() not in (None, "") for name in ("product", "product_name", "unit_price"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.has_content() and data.get("quantity") is None and "quantity" not in self.errors:
+            self.add_error("quantity", _("Enter a quantity."))
+        return data
+
     def has_content(self) -> bool:
         data = self.cleaned_data
-        return bool(data.get("product") or (data.get("product_name") or "").strip())
+        return bool(data.get("product") or (data.get("product_name") or "").strip() or data.get("unit_price") is not None)
 
 
 class BaseLineFormSet(forms.BaseFormSet):
