@@ -6,20 +6,36 @@ from django.utils import timezone
 
 
 class AuditEvent(models.Model):
-    """One row per write (and later per view/reveal/export): who, what, when, from where.
+    """One row per write, view, reveal, export, import, login: who, what, when, from where.
 
-    Rows are only ever inserted, by `kehu.audit.services.audit`, inside the transaction of
-    the change they describe.
+    Rows are only inserted, by `kehu.audit.services.audit`, inside the transaction of the
+    change they describe. Each row's `hash` covers the previous row's hash, its own
+    metadata and a digest of its payload, so `kehu audit verify` finds any edited,
+    removed or reordered row. The payload itself may be redacted by an erasure (a
+    data-subject's personal data must go) without breaking the chain: the digest stays.
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=64)
+    # PROTECT: users are deactivated, never deleted, once they have acted (the hash covers the id).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     customer_id = models.BigIntegerField(null=True, db_index=True)
     changes = models.JSONField(default=dict, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
+    payload_digest = models.CharField(max_length=64, default="")
+    prev_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
+    redacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class AuditChainHead(models.Model):
+    """One row: the hash of the newest event. Locking it serialises appends, so the chain
+    never forks, and it shows when events were cut off the end."""
+
+    last_hash = models.CharField(max_length=64, default="")
+    last_event_id = models.BigIntegerField(default=0)

@@ -12,9 +12,13 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.accounts.permissions import may_write_customers
+from kehu.core.fields import EncryptedTextField
+from kehu.core.idcard import mask_id_number
 from kehu.customers.completeness import completeness_of
 from kehu.customers.models import Customer, SearchTerm
 from kehu.customers.search import ID_NUMBER_KEY_PREFIX, customer_keys
+
+SENSITIVE_MASK = "******"
 
 
 def ensure_can_write(actor: User, customer: Customer) -> None:
@@ -43,9 +47,20 @@ def raise_if_errors(errors: dict[str, list[str]]) -> None:
 
 
 def snapshot(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A JSON-safe dict of an instance's fields for the audit log."""
+    """A JSON-safe dict of an instance's fields for the audit log, sensitive values masked.
+
+    The log records *that* a sensitive field changed, never its value (which lives only
+    encrypted in its own column).
+    """
     data = model_to_dict(instance, exclude=list(exclude))
-    return {key: _jsonable(value) for key, value in data.items()}
+    encrypted = {f.name for f in instance._meta.concrete_fields if isinstance(f, EncryptedTextField)}
+    return {key: (_masked(key, value) if key in encrypted else _jsonable(value)) for key, value in data.items()}
+
+
+def _masked(name: str, value: Any) -> str:
+    if not value:
+        return ""
+    return mask_id_number(str(value)) if name == "id_number" else SENSITIVE_MASK
 
 
 def _jsonable(value: Any) -> Any:
