@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "kehu.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from kehu.accounts import signals  # noqa: F401 - connects the sign-in audit receivers

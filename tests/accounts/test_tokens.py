@@ -28,3 +28,12 @@ def test_deactivated_user_token_stops_working(sales):
     sales.is_active = False
     sales.save()
     assert api_token_authenticate(secret) is None
+
+
+def test_sign_in_success_and_failure_are_audited(client, sales):
+    from tests.conftest import PASSWORD
+
+    client.post("/login/", {"username": "sales", "password": "wrong"})
+    client.post("/login/", {"username": "sales", "password": PASSWORD})
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", "changes"))
+    assert actions == [("auth.login_failed", {"username": "sales"}), ("auth.login", {})]
