@@ -1,0 +1,185 @@
+"""Derived figures about customers, stored as dated snapshots (DESIGN §3).
+
+- `ScoringRun`: one `kehu score` for one as-of date: its parameters, fit diagnostics, counts.
+- `CustomerScore`: one row per (customer, as_of) with RFM, both segment schemes, CLV, churn
+  risk and tier. The latest completed run's as-of date is the "current" pointer
+  (`ScoringRun.current()`), so a page reads a customer's figures with one unique-index lookup.
+- `Tier`, `TierOverride`, `TierChange`: admin-defined tiers, manual overrides, tier history.
+
+Every activity-like table carries `customer_id` (DESIGN §4: shardable with the customer).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kehu.customers.models import Customer
+from kehu.insights.choices import ChurnRisk, RfmSegment, TierChangeCause, TierMatch, TierSource, ValueClass
+
+
+class ScoringRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ScoringRun(models.Model):
+    as_of = models.DateField(_("as of"), unique=True)
+    status = models.CharField(max_length=8, choices=ScoringRunStatus.choices, default=ScoringRunStatus.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    # The settings used (window, horizon, thresholds, the tier rules as evaluated) so a stored
+    # score can always be explained later, even after the rules change.
+    parameters = models.JSONField(default=dict)
+    # BG/NBD and Gamma-Gamma fits: parameters, log-likelihood, calibration-vs-holdout table.
+    diagnostics = models.JSONField(default=dict)
+    counts = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    class Meta:
+        verbose_name = _("scoring run")
+        verbose_name_plural = _("scoring runs")
+        ordering = ["-as_of"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.status})"
+
+    @classmethod
+    def current(cls) -> ScoringRun | None:
+        """The completed run with the latest as-of date: what pages show as "now"."""
+        return cls.objects.filter(status=ScoringRunStatus.DONE).order_by("-as_of").first()
+
+
+class Tier(models.Model):
+    """One admin-defined tier; `position` orders evaluation (first match wins)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    position = models.PositiveIntegerField(_("position"))
+    match = models.CharField(_("match"), max_length=3, choices=TierMatch.choices, default=TierMatch.ALL)
+    # [{"field": "rfm_score_total", "op": ">=", "value": 12}, …]; empty = catch-all.
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    color = models.CharField(_("colour"), max_length=7, default="#6b7280")
+    # Tiers are retired, not deleted: snapshots and history keep pointing at them.
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        ordering = ["-active", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TierOverride(models.Model):
+    """A manager's decision that wins over the rules until it expires or is ended."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tier_overrides")
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="overrides")
+    reason = models.CharField(_("reason"), max_length=500)
+    starts_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, help_text=_("Empty: until ended."))
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+
+    class Meta:
+        verbose_name = _("tier override")
+        verbose_name_plural = _("tier overrides")
+        indexes = [models.Index(fields=["customer", "-starts_at"])]
+        constraints = [
+            # At most one open override per customer: setting a new one ends the old one.
+            models.UniqueConstraint(fields=["customer"], condition=Q(ended_at__isnull=True),
+                                    name="tier_override_one_open_per_customer"),
+        ]
+
+    def in_force_at(self, moment: datetime.datetime) -> bool:
+        return (self.starts_at <= moment and (self.ended_at is None or moment < self.ended_at)
+                and (self.expires_at is None or moment < self.expires_at))
+
+
+class TierChange(models.Model):
+    """A customer's tier moved: an event for the timeline (customer_id + changed_at + from/to + reason)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tier_changes")
+    changed_at = models.DateTimeField(_("changed at"), db_index=True)
+    # The scoring date that produced the change (None for changes made by hand).
+    as_of = models.DateField(null=True, blank=True)
+    from_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Names as they were, so history reads right after a tier is renamed.
+    from_name = models.CharField(max_length=50, blank=True)
+    to_name = models.CharField(max_length=50, blank=True)
+    cause = models.CharField(max_length=16, choices=TierChangeCause.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+
+    class Meta:
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
+        indexes = [models.Index(fields=["customer", "-changed_at"]), models.Index(fields=["as_of"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_name or '—'} → {self.to_name or '—'}"
+
+
+class CustomerScore(models.Model):
+    """Everything derived about one customer as of one date."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores")
+    as_of = models.DateField()
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="scores")
+    # all history up to as_of (the CLV inputs)
+    order_count = models.PositiveIntegerField(default=0)
+    total_spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # RFM: recency over all history, frequency and monetary over the window
+    recency_days = models.PositiveIntegerField(null=True)
+    frequency = models.PositiveIntegerField(default=0)
+    monetary = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    r_score = models.PositiveSmallIntegerField(null=True)
+    f_score = models.PositiveSmallIntegerField(null=True)
+    m_score = models.PositiveSmallIntegerField(null=True)
+    rfm_score_total = models.PositiveSmallIntegerField(null=True)
+    rfm_segment = models.CharField(max_length=20, choices=RfmSegment.choices, blank=True)
+    value_class = models.CharField(max_length=20, choices=ValueClass.choices, blank=True)
+    # CLV (null when the models could not be fitted)
+    expected_purchases = models.FloatField(null=True)
+    p_alive = models.FloatField(null=True)
+    expected_order_value = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    clv = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    # churn
+    churn_risk = models.CharField(max_length=8, choices=ChurnRisk.choices, default=ChurnRisk.NONE)
+    # [{"code": "p_alive", …figures}] rendered in the reader's language by `churn.describe`.
+    churn_reasons = models.JSONField(default=list)
+    # tier: what the rules gave and what is in force (an override may win)
+    rule_tier = models.ForeignKey(Tier, null=True, on_delete=models.PROTECT, related_name="+")
+    tier = models.ForeignKey(Tier, null=True, on_delete=models.PROTECT, related_name="+")
+    tier_name = models.CharField(max_length=50, blank=True)
+    tier_source = models.CharField(max_length=8, choices=TierSource.choices, default=TierSource.NONE)
+    tier_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("customer score")
+        verbose_name_plural = _("customer scores")
+        constraints = [models.UniqueConstraint(fields=["customer", "as_of"], name="customer_score_once_per_date")]
+        indexes = [
+            models.Index(fields=["as_of", "tier"]),
+            models.Index(fields=["as_of", "rfm_segment"]),
+            models.Index(fields=["as_of", "churn_risk"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} @ {self.as_of}"
