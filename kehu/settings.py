@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "kehu.service",
     "kehu.quality",
     "kehu.insights",
+    "kehu.privacy",
     "kehu.api",
     "kehu.web",
     "kehu.cli",
@@ -122,6 +123,10 @@ USE_TZ = True
 
 KEHU_DEFAULT_REGION = env_str("KEHU_DEFAULT_REGION", "CN")
 KEHU_CURRENCY = env_str("KEHU_CURRENCY", "CNY")
+# Privacy: days to answer a data-subject request; retention periods (0 = keep forever).
+KEHU_DSR_DAYS = env_int("KEHU_DSR_DAYS", 15, minimum=1)
+KEHU_RETAIN_INACTIVE_DAYS = env_int("KEHU_RETAIN_INACTIVE_DAYS", 0, minimum=0)
+KEHU_RETAIN_COMMUNICATION_DAYS = env_int("KEHU_RETAIN_COMMUNICATION_DAYS", 0, minimum=0)
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -101,8 +101,15 @@ def verify_chain(*, limit_problems: int = 20) -> VerifyResult:
     return VerifyResult(count, problems)
 
 
-def redact_payloads(*, customer_id: int) -> int:
-    """Erase the personal data in a customer's audit payloads, keeping the chain verifiable."""
-    return AuditEvent.objects.filter(customer_id=customer_id, redacted_at__isnull=True).update(
-        changes=REDACTED, redacted_at=timezone.now()
-    )
+def redact_payloads(*, customer_id: int, objects: list[tuple[str, Any]] = ()) -> int:
+    """Erase the personal data in a customer's audit payloads, keeping the chain verifiable.
+
+    `objects` names further (object_type, id) pairs whose events concern the customer but
+    are filed under another one (a relationship is filed under the customer it starts from).
+    """
+    from django.db.models import Q
+
+    scope = Q(customer_id=customer_id)
+    for object_type, object_id in objects:
+        scope |= Q(object_type=object_type, object_id=str(object_id))
+    return AuditEvent.objects.filter(scope, redacted_at__isnull=True).update(changes=REDACTED, redacted_at=timezone.now())

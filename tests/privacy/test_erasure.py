@@ -1,0 +1,117 @@
+"""Deletion requests: a canary written everywhere a customer's data goes is gone afterwards."""
+
+import datetime
+import json
+import logging
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from kehu.audit.services import verify_chain
+from kehu.customers.models import Customer, Relationship
+from kehu.customers.selectors import CustomerFilters, customer_list
+from kehu.customers.services import (
+    ContactPointData,
+    customer_update,
+    family_member_add,
+    important_date_add,
+    relationship_add,
+)
+from kehu.interactions.services import interaction_log
+from kehu.privacy.export import subject_html, subject_json
+from kehu.privacy.models import DataSubjectRequest
+from kehu.privacy.services import apply_retention, request_close, request_open
+from kehu.sales.models import ConsumptionProfile, Order
+from kehu.sales.services import OrderLineData, order_create
+from kehu.service.services import service_record_create
+from tests.conftest import SENSITIVE_CONSENT, make_person
+
+pytestmark = pytest.mark.django_db
+CANARY = "Qz7canary"
+
+
+def everything_in_the_database() -> str:
+    """Every text value of every table, read raw."""
+    parts = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from introspection
+            parts.extend(str(value) for row in cursor.fetchall() for value in row if value is not None)
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def canary_customer(sales):
+    friend = make_person(sales, "李雷", contact_points=[])
+    customer = make_person(
+        sales, f"王{CANARY}",
+        contact_points=[ContactPointData("mobile", "13711112222"), ContactPointData("email", f"{CANARY}@example.com"),
+                        ContactPointData("wechat", f"wx{CANARY}")],
+        profile={"hobbies": f"钓鱼 {CANARY}", "health_notes": f"{CANARY} 过敏", "employer": f"{CANARY}公司"},
+        consents=[SENSITIVE_CONSENT], tags=[f"tag{CANARY}"],
+    )
+    customer_update(actor=sales, customer=customer, changes={"notes": f"note {CANARY}"})
+    family_member_add(actor=sales, customer=customer, values={"relation": "child", "name": f"小{CANARY}"})
+    important_date_add(actor=sales, customer=customer, values={"kind": "custom", "label": CANARY, "month": 3, "day": 8})
+    relationship_add(actor=sales, from_customer=friend, to_customer=customer, type="friend", notes=CANARY)
+    interaction_log(actor=sales, customer=customer, values={"channel": "phone", "content": f"通话 {CANARY}"})
+    service_record_create(actor=sales, customer=customer, values={"kind": "repair", "problem": f"坏了 {CANARY}"})
+    order_create(actor=sales, customer=customer, number="SO-1", channel="store",
+                 ordered_at=timezone.now() - datetime.timedelta(days=2),
+                 lines=[OrderLineData("茶叶", quantity=1, unit_price=100, category="茶")])
+    assert CANARY in everything_in_the_database()
+    return customer
+
+
+def test_deletion_request_erases_identity_and_keeps_aggregates(manager, canary_customer, caplog):
+    caplog.set_level(logging.DEBUG)
+    request = request_open(actor=manager, customer=canary_customer, kind="deletion", details="电话要求删除")
+    request_close(actor=manager, request=request, outcome="已匿名化")
+
+    assert CANARY not in everything_in_the_database()
+    assert CANARY not in caplog.text
+    customer = Customer.objects.get(pk=canary_customer.pk)
+    assert CANARY not in subject_json(customer) and CANARY not in subject_html(customer)
+    assert not customer_list(viewer=manager, filters=CustomerFilters(query=CANARY)).exists()
+    assert not customer_list(viewer=manager, filters=CustomerFilters(query="13711112222")).exists()
+    # The business keeps its figures.
+    assert Order.objects.filter(customer=customer).count() == 1
+    assert ConsumptionProfile.objects.get(customer=customer).total_spend == 100
+    assert not Relationship.objects.filter(to_customer=customer).exists()
+    assert verify_chain().ok
+    assert DataSubjectRequest.objects.get().status == "done"
+
+
+def test_access_request_export_is_complete(manager, canary_customer):
+    data = json.loads(subject_json(canary_customer))
+    assert data["profile"]["health_notes"] == f"{CANARY} 过敏"  # their own data, decrypted
+    assert {c["value"] for c in data["contact_points"]} >= {"+8613711112222", f"{CANARY.lower()}@example.com"}
+    assert data["orders"][0]["lines"][0]["product_name"] == "茶叶"
+    assert data["communications"][0]["content"] == f"通话 {CANARY}"
+    assert any(e["action"] == "customer.create" for e in data["audit_log"])
+    assert CANARY in subject_html(canary_customer)
+
+
+def test_requests_need_a_privacy_role_and_an_outcome(sales, manager, canary_customer):
+    with pytest.raises(PermissionDenied):
+        request_open(actor=sales, customer=canary_customer, kind="access")
+    request = request_open(actor=manager, customer=canary_customer, kind="access")
+    assert request.due_on == timezone.localdate() + datetime.timedelta(days=15)
+    with pytest.raises(ValidationError):
+        request_close(actor=manager, request=request, outcome=" ")
+    with pytest.raises(ValidationError):
+        request_open(actor=manager, customer=canary_customer, kind="forget-me")
+
+
+def test_retention_anonymises_expired_files(manager, canary_customer, settings, capsys):
+    settings.KEHU_RETAIN_INACTIVE_DAYS = 30
+    customer_update(actor=manager, customer=canary_customer, changes={"status": "lost"})
+    assert apply_retention()["anonymised"] == 0  # recent activity
+    later = timezone.now() + datetime.timedelta(days=40)
+    assert apply_retention(now=later)["anonymised"] == 1
+    assert CANARY not in everything_in_the_database()
+    call_command("daily")
+    assert "Overdue data-subject requests: 0" in capsys.readouterr().out
