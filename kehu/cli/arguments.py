@@ -26,7 +26,10 @@ def positive_int(raw: str) -> int:
 
 
 def non_negative_int(raw: str) -> int:
-    value = int(raw) if raw.lstrip("-").isdigit() else None
-    if value is None or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, not {raw!r}")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {raw!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, not {value}")
     return value

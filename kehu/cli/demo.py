@@ -69,6 +69,16 @@ def _enrich_person(spec: CustomerSpec, rng: random.Random, faker: Faker) -> None
         profile["wedding_anniversary"] = datetime.date(wedding_year, rng.randint(1, 12), rng.randint(1, 28))
 
 
+def _schooling(age: int) -> str:
+    if age < 6:
+        return ""
+    if age < 12:
+        return "primary"
+    if age < 18:
+        return "secondary"
+    return "bachelor"
+
+
 def _contact_data(spec: CustomerSpec, faker: Faker, rng: random.Random) -> list[ContactPointData]:
     points = [ContactPointData(type_, value, preferred=(i == 0)) for i, (type_, value) in enumerate(spec.contact_points)]
     if rng.random() < 0.6:
@@ -124,7 +134,7 @@ class DemoWriter:
                 family_member_add(actor=self.actor, customer=customer, values={
                     "relation": "child", "birthday": child_born,
                     "name": spec.name[0] + names.given_name(self.rng, self.rng.choice(("male", "female"))),
-                    "education": self.rng.choice(("primary", "secondary", "bachelor")),
+                    "education": _schooling((self.today - child_born).days // 365),
                 })
 
     def _dates(self, customer: Customer, spec: CustomerSpec) -> None:

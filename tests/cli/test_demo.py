@@ -75,3 +75,13 @@ def test_demo_staff_are_created_once_with_printed_passwords():
     assert manager.check_password(printed)
     assert User.objects.filter(username="manager").count() == 1
     assert Customer.objects.count() == 6
+
+
+def test_bulk_demo_spreads_customers_over_demo_sales_and_the_pool():
+    from io import StringIO
+
+    call_command("demo", "--bulk", customers=50, seed=4, stdout=StringIO(), stderr=StringIO())
+    assert Customer.objects.count() == 50
+    owners = set(Customer.objects.exclude(owner=None).values_list("owner__username", flat=True))
+    assert owners and owners <= {"sales.east1", "sales.east2", "sales.south1", "sales.south2"}
+    assert Customer.objects.filter(owner=None, team=None).exists()

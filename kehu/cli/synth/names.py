@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import random
-from functools import cache
 
 from faker.providers.person.zh_CN import Provider as _FakerNames
 
@@ -56,7 +55,3 @@ def given_name(rng: random.Random, gender: str) -> str:
 def person_name(rng: random.Random, gender: str) -> str:
     return surname(rng) + given_name(rng, gender)
 
-
-@cache
-def common_surnames(count: int = 30) -> tuple[str, ...]:
-    return tuple(_SURNAMES[:count])

@@ -24,17 +24,17 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=positive_int, default=200, help="how many customers to add (default 200)")
         parser.add_argument("--seed", type=int, default=1, help="the same seed gives the same customers (default 1)")
         parser.add_argument(
-            "--bulk", action="store_true",
+            "--bulk", action="store_true", dest="use_bulk",
             help=f"use the fast bulk loader (automatic above {BULK_THRESHOLD:,} customers)",
         )
 
-    def handle(self, *args, customers: int, seed: int, bulk: bool, **options) -> None:
+    def handle(self, *args, customers: int, seed: int, use_bulk: bool, **options) -> None:
         staff = ensure_demo_staff()
         progress = Progress("demo customers", getattr(self.stderr, "_out", None))
-        if bulk or customers > BULK_THRESHOLD:
+        if use_bulk or customers > BULK_THRESHOLD:
             self.stdout.write(f"Bulk-loading {customers:,} demo customers (no family, dates or audit trail)…")
-            owners = [bulk_owner(user) for user in staff.sales]
-            _load(customers=customers, seed=seed, owners=owners, progress=progress)
+            owners = [bulk.Owner(user.pk, user.team_id) for user in staff.sales]
+            bulk.load(count=customers, seed=seed, owners=owners, pool_share=0.25, progress=progress)
         else:
             self.stdout.write(f"Creating {customers:,} demo customers through the archive services…")
             with transaction.atomic():
@@ -43,10 +43,3 @@ class Command(BaseCommand):
         self.stdout.write("Demo staff accounts (passwords are shown only when an account is created):")
         self.stdout.write(staff_table(staff))
 
-
-def bulk_owner(user) -> bulk.Owner:
-    return bulk.Owner(user.pk, user.team_id)
-
-
-def _load(**kwargs) -> None:
-    bulk.load(pool_share=0.25, **kwargs)
