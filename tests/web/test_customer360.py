@@ -75,7 +75,7 @@ def test_overdue_balance_and_ageing_buckets(client, sales, customer):
     assert figures["outstanding"] == Decimal("100") and figures["overdue"] == Decimal("80")
     buckets = {row["key"]: row["amount"] for row in figures["ageing"]}
     assert buckets["31_60"] == Decimal("80") and buckets["current"] == Decimal("20")
-    assert 'class="age 31_60"' in response.content.decode()
+    assert 'class="age b-31_60"' in response.content.decode()
 
 
 def test_timeline_merges_everything_newest_first(client, sales, customer):

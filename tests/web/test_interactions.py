@@ -105,12 +105,15 @@ def test_edit_a_communication_and_see_its_history(client, sales, customer):
         "channel": "wechat", "direction": "inbound", "content": "第二版", "outcome": "deal",
         "occurred_at": timezone.localtime(interaction.occurred_at).strftime("%Y-%m-%dT%H:%M"),
     }.items()}
+    occurred = interaction.occurred_at
     response = client.post(url, data)
     assert response.status_code == 302
     interaction.refresh_from_db()
     assert (interaction.content, interaction.channel) == ("第二版", "wechat")
+    assert interaction.occurred_at == occurred  # untouched: the minute picker did not drop its seconds
     body = client.get(url).content.decode()
     assert "Edit history" in body and "第一版" in body and "第二版" in body
+    assert "updated_at" not in body and "Occurred at" not in body.split("Edit history")[1]
     bad = client.post(url, {**data, "edit-next_contact_on": "someday"})
     assert bad.status_code == 200 and bad.context["form"].errors.get("next_contact_on")
 

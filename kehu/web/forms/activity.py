@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kehu.customers.models import Customer
@@ -32,7 +33,7 @@ def now_local() -> datetime.datetime:
 
 
 def datetime_field(label: Any, **kwargs: Any) -> forms.DateTimeField:
-    return forms.DateTimeField(label=label, widget=DateTimeInput(), **kwargs)
+    return forms.DateTimeField(label=capfirst(label), widget=DateTimeInput(), **kwargs)
 
 
 class InteractionForm(forms.Form):

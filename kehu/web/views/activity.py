@@ -91,8 +91,9 @@ def _history_rows(interaction: Interaction) -> list[dict[str, Any]]:
     for event in interaction_history(interaction)[:HISTORY_LIMIT]:
         changes = event.changes if isinstance(event.changes, dict) else {}
         if event.action.endswith(".update"):
+            # Bookkeeping columns (updated_at) are not something a person changed.
             fields = [{"name": name, "old": pair[0], "new": pair[1]} for name, pair in sorted(changes.items())
-                      if isinstance(pair, list) and len(pair) == 2]
+                      if name in FIELD_LABELS and isinstance(pair, list) and len(pair) == 2]
         else:
             fields = []
         rows.append({"event": event, "created": event.action.endswith(".create"), "fields": fields})
@@ -108,19 +109,23 @@ def interaction_edit_view(request: HttpRequest, pk: int, item: int) -> HttpRespo
     customer = customer_get(viewer=request.user, pk=pk)
     interaction = _interaction(customer, item)
     can_write = may_write_customers(request.user)
+    # The picker shows minutes; an untouched time must not lose its seconds, so only
+    # the fields the user changed go to the service.
+    initial = {name: getattr(interaction, name) for name in InteractionForm.QUICK + InteractionForm.MORE}
+    initial["occurred_at"] = timezone.localtime(interaction.occurred_at).replace(second=0, microsecond=0)
     if request.method == "POST":
         ensure_writer(request.user)
-        form = InteractionForm(request.POST, prefix="edit")
+        form = InteractionForm(request.POST, initial=initial, prefix="edit")
         if form.is_valid():
+            values = form.values()
             try:
-                interaction_update(actor=request.user, interaction=interaction, values=form.values())
+                interaction_update(actor=request.user, interaction=interaction,
+                                   values={name: values[name] for name in form.changed_data if name in values})
             except ValidationError as error:
                 attach_errors(error, fallback=form)
             else:
                 return redirect("web:interaction-edit", pk=pk, item=item)
     else:
-        initial = {name: getattr(interaction, name) for name in InteractionForm.QUICK + InteractionForm.MORE}
-        initial["occurred_at"] = timezone.localtime(interaction.occurred_at)
         form = InteractionForm(initial=initial, prefix="edit")
     history = _history_rows(interaction)
     for row in history:

@@ -127,7 +127,9 @@ def interaction_form(request: HttpRequest, customer: Customer, data=None) -> Int
     form = InteractionForm(
         data, prefix="log", people=people_choices(request, customer), initial={"occurred_at": now_local()}
     )
-    form.fields["content"].widget.attrs["autofocus"] = True  # open the file, start typing
+    # Open the file, start typing. kehu.js focuses it on wide screens only: native
+    # autofocus would scroll a phone past the contact points to the middle of the page.
+    form.fields["content"].widget.attrs["data-autofocus"] = True
     return form
 
 

@@ -46,7 +46,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     else:
         form = ImportForm()
     context = {
-        "form": form, "report": report, "errors": report.errors[:ERRORS_SHOWN] if report else [],
+        "form": form, "report": report, "errors": [error.as_list() for error in report.errors[:ERRORS_SHOWN]] if report else [],
         "runs": _labelled(list(_runs_of(request.user)[:RECENT_RUNS])), "max_bytes": max_upload_bytes(),
         "columns": form.columns(),
     }

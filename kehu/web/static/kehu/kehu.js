@@ -51,6 +51,19 @@
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   });
 
+  // [data-autofocus]: focus on screens wide enough to show it without scrolling away
+  // from the top of the page (native autofocus would scroll a phone to the middle).
+  function autofocus(root) {
+    if (!window.matchMedia("(min-width: 981px)").matches) return;
+    var field = (root || document).querySelector("[data-autofocus]");
+    if (field && document.activeElement === document.body) field.focus();
+  }
+  document.addEventListener("DOMContentLoaded", function () { autofocus(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var field = event.target.querySelector && event.target.querySelector("[data-autofocus]");
+    if (field && window.matchMedia("(min-width: 981px)").matches) field.focus();
+  });
+
   // A button with data-confirm asks before its form is sent.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-confirm]");
