@@ -45,7 +45,9 @@ def sensitive_field_names(kind: str) -> set[str]:
 
 
 def is_child(birthday: Any, today: datetime.date | None = None) -> bool:
-    return isinstance(birthday, datetime.date) and age_on(birthday, today or timezone.localdate()) < CHILD_AGE
+    """Under 14 today; a birthday in the future is a typo, reported as such elsewhere."""
+    today = today or timezone.localdate()
+    return isinstance(birthday, datetime.date) and birthday <= today and age_on(birthday, today) < CHILD_AGE
 
 
 def active_purposes(customer: Customer) -> dict[str, Consent]:
