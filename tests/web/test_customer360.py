@@ -190,3 +190,18 @@ def test_customer_page_and_timeline_cost_the_same_whatever_the_history(
         client.get(timeline(big), {"cursor": cursor}, **HTMX, HTTP_HX_TARGET="timeline-more")
     with django_assert_max_num_queries(9):
         client.get(timeline(big), {"kind": ["interaction", "order"]}, **HTMX, HTTP_HX_TARGET="timeline")
+
+
+def test_activity_pages_render_in_chinese(client, sales, admin, customer, settings):
+    order = make_order(sales, customer, "SO-1", days=3)
+    call = make_call(sales, customer, "问候", days=1)
+    client.force_login(sales)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    urls = [detail(customer), reverse("web:order-create", args=[customer.pk]),
+            reverse("web:order-detail", args=[customer.pk, order.pk]), reverse("web:order-list", args=[customer.pk]),
+            reverse("web:payment-create", args=[customer.pk]), reverse("web:receivable-create", args=[customer.pk]),
+            reverse("web:interaction-edit", args=[customer.pk, call.pk]), reverse("web:service-list", args=[customer.pk]),
+            reverse("web:service-create", args=[customer.pk]), reverse("web:product-list"), reverse("web:import")]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200 and '<html lang="zh-hans">' in response.content.decode(), url

@@ -61,6 +61,7 @@ def test_row_errors_table_all_or_nothing_and_skip_bad_rows(client, sales):
     assert report.failed == 1 and not report.committed and not Customer.objects.filter(number="C-1").exists()
     body = response.content.decode()
     assert 'class="table importerrors"' in body and "Nothing imported" in body
+    assert '<td class="num mono">3</td>' in body  # the bad row, numbered as a spreadsheet shows it
     response = client.post(URL, {"file": upload(ONE_BAD), "kind": "customers", "mode": "skip"})
     assert response.context["report"].created == 1 and Customer.objects.filter(number="C-1").exists()
     run = ImportRun.objects.filter(failed=1).first()
