@@ -273,3 +273,34 @@ def test_long_text_fields_are_bounded(sales, customer):
     with pytest.raises(ValidationError) as excinfo:
         customer_update(actor=sales, customer=customer, changes={"notes": "x" * 10_001})
     assert "notes" in excinfo.value.message_dict
+
+
+def test_blank_name_after_trimming_is_refused(sales, customer):
+    with pytest.raises(ValidationError) as excinfo:
+        customer_create(actor=sales, kind="person", name="   ")
+    assert "name" in errors_of(excinfo)
+    with pytest.raises(ValidationError):
+        customer_update(actor=sales, customer=customer, changes={"name": " \u3000 "})
+
+
+def test_sales_cannot_file_a_customer_under_another_team(sales, south):
+    with pytest.raises(ValidationError) as excinfo:
+        make_person(sales, team=south)
+    assert "team" in errors_of(excinfo)
+
+
+def test_relationship_update_and_duplicate_message(sales, customer):
+    from kehu.customers.services import relationship_update
+
+    other = make_person(sales, "李雷", contact_points=[])
+    link = relationship_add(actor=sales, from_customer=customer, to_customer=other, type="friend")
+    with pytest.raises(ValidationError) as excinfo:
+        relationship_add(actor=sales, from_customer=customer, to_customer=other, type="friend")
+    assert errors_of(excinfo) == {"type": ["These two customers are already linked this way."]}
+    relationship_update(actor=sales, link=link, values={"type": "colleague", "notes": "同事"})
+    link.refresh_from_db()
+    assert (link.type, link.notes) == ("colleague", "同事")
+    with pytest.raises(ValidationError):
+        relationship_update(actor=sales, link=link, values={"type": "key_person_of"})
+    link.refresh_from_db()
+    assert link.type == "colleague"

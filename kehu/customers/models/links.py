@@ -104,7 +104,11 @@ class Relationship(models.Model):
         verbose_name_plural = _("relationships")
         constraints = [
             models.CheckConstraint(condition=~Q(from_customer=F("to_customer")), name="relationship_not_self"),
-            models.UniqueConstraint(fields=["from_customer", "to_customer", "type"], name="relationship_unique"),
+            models.UniqueConstraint(
+                fields=["from_customer", "to_customer", "type"],
+                name="relationship_unique",
+                violation_error_message=_("These two customers are already linked this way."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,6 +30,7 @@ from kehu.customers.services.links import (
     important_date_update,
     relationship_add,
     relationship_delete,
+    relationship_update,
 )
 
 __all__ = [
@@ -55,5 +56,6 @@ __all__ = [
     "profile_update",
     "relationship_add",
     "relationship_delete",
+    "relationship_update",
     "validate_custom_values",
 ]

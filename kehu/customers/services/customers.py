@@ -154,8 +154,12 @@ def customer_create(
     _check_owner(actor, owner, errors)
     if team is _KEEP:
         team = owner.team if owner is not None else actor.team
+    elif team is not None and not isinstance(team, Team):
+        errors.setdefault("team", []).append(_("Unknown team."))
+    elif not may_assign_owner(actor) and team != (owner.team if owner is not None else actor.team):
+        errors.setdefault("team", []).append(_("Your role cannot move customers between teams."))
     customer = Customer(
-        kind=kind, name=name or "", number=(number or "").strip(), status=status, owner=owner, team=team,
+        kind=kind, name=" ".join((name or "").split()), number=(number or "").strip(), status=status, owner=owner, team=team,
         source_channel=source_channel or "", source_detail=source_detail or "", notes=notes or "",
         last_verified_on=last_verified_on, created_by=actor,
     )
@@ -202,7 +206,9 @@ def customer_update(*, actor: User, customer: Customer, changes: Mapping[str, An
     errors: dict[str, list[str]] = {}
     before = snapshot(customer, exclude=("completeness_by_section", "completeness", "updated_at"))
     for key, value in changes.items():
-        if key in EDITABLE_FIELDS:
+        if key == "name":
+            customer.name = " ".join(str(value or "").split())  # "   " is blank, not a name
+        elif key in EDITABLE_FIELDS:
             setattr(customer, key, "" if value is None and key != "last_verified_on" else value)
         elif key == "owner":
             _check_owner(actor, value, errors)

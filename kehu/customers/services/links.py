@@ -142,12 +142,42 @@ def relationship_add(
         notes=notes or "",
     )
     errors: dict[str, list[str]] = {}
-    clean_or_collect(link, errors)
-    if errors:
-        raise ValidationError(errors)
+    _validate_link(link, errors)
     with transaction.atomic():
         link.save()
         audit(actor=actor, action="relationship.create", target=link, customer_id=from_customer.pk, changes=snapshot(link))
+    return link
+
+
+def _validate_link(link: Relationship, errors: dict[str, list[str]]) -> None:
+    clean_or_collect(link, errors)
+    if "__all__" in errors:
+        errors.setdefault("type", []).extend(errors.pop("__all__"))  # the uniqueness rule is about the type of link
+    if errors:
+        raise ValidationError(errors)
+
+
+def relationship_update(*, actor: User, link: Relationship, values: Mapping[str, Any]) -> Relationship:
+    """Change a link's type, role, title or notes (the two ends stay)."""
+    ensure_can_write(actor, link.from_customer)
+    before = snapshot(link)
+    errors: dict[str, list[str]] = {}
+    for key, value in values.items():
+        if key in ("type", "role", "title", "notes"):
+            setattr(link, key, value if value is not None else "")
+        else:
+            errors.setdefault(key, []).append(_("Unknown field “%(field)s”.") % {"field": key})
+    try:
+        if errors:
+            raise ValidationError(errors)
+        _validate_link(link, errors)
+    except ValidationError:
+        link.refresh_from_db()
+        raise
+    with transaction.atomic():
+        link.save()
+        audit(actor=actor, action="relationship.update", target=link, customer_id=link.from_customer_id,
+              changes=diff(before, snapshot(link)))
     return link
 
 
