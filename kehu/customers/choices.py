@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerKind(models.TextChoices):
@@ -130,7 +131,7 @@ class CreditRating(models.TextChoices):
 
 
 class CooperationAttitude(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("cooperation attitude", "Active")
     NEUTRAL = "neutral", _("Neutral")
     RELUCTANT = "reluctant", _("Reluctant")
 

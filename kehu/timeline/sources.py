@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from kehu.interactions.models import Interaction
 from kehu.sales.models import Order, Payment
@@ -30,7 +31,7 @@ def _interaction_title(item: Interaction) -> str:
 
 
 def _order_summary(order: Order) -> str:
-    lines = "、".join(f"{line.product_name}×{line.quantity.normalize()}" for line in order.lines.all()[:5])
+    lines = pgettext("list separator", ", ").join(f"{line.product_name}×{line.quantity.normalize()}" for line in order.lines.all()[:5])
     return f"{order.total} {order.currency} · {order.get_status_display()} · {lines}"
 
 
