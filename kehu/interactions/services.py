@@ -64,24 +64,41 @@ def interaction_log(
     return interaction
 
 
-def interaction_update(*, actor: User, interaction: Interaction, values: Mapping[str, Any]) -> Interaction:
+def interaction_update(
+    *, actor: User, interaction: Interaction, values: Mapping[str, Any],
+    staff: Iterable[User] | None = None, people: Iterable[Customer] | None = None,
+) -> Interaction:
+    """Change a communication; `staff` / `people`, when given, replace who took part."""
     ensure_can_write(actor, interaction.customer)
     errors: dict[str, list[str]] = {}
     before = snapshot(interaction, exclude=("staff", "people"))
+    before["staff"] = sorted(interaction.staff.values_list("pk", flat=True))
+    before["people"] = sorted(interaction.people.values_list("pk", flat=True))
     for key, value in values.items():
         if key in EDITABLE:
             setattr(interaction, key, value)
         else:
             errors.setdefault(key, []).append(_("Unknown field “%(field)s”.") % {"field": key})
     _check(interaction, errors)
+    chosen_people = _people_of(interaction.customer, people, errors) if people is not None else None
+    chosen_staff = list(staff) if staff is not None else None
+    if chosen_staff is not None and not chosen_staff:
+        errors.setdefault("staff", []).append(_("At least one member of staff took part."))
     if errors:
         interaction.refresh_from_db()
         raise ValidationError(errors)
     with transaction.atomic():
         interaction.updated_at = timezone.now()
         interaction.save()
+        if chosen_staff is not None:
+            interaction.staff.set(chosen_staff)
+        if chosen_people is not None:
+            interaction.people.set(chosen_people)
+        after = snapshot(interaction, exclude=("staff", "people"))
+        after["staff"] = sorted(interaction.staff.values_list("pk", flat=True))
+        after["people"] = sorted(interaction.people.values_list("pk", flat=True))
         audit(actor=actor, action="interaction.update", target=interaction, customer_id=interaction.customer_id,
-              changes=diff(before, snapshot(interaction, exclude=("staff", "people"))))
+              changes={k: v for k, v in diff(before, after).items() if k != "updated_at"})
     return interaction
 
 

@@ -138,6 +138,9 @@ def order_create(
     clean_or_collect(order, errors, exclude=["customer", "salesperson", "total", "status"])
     _not_future(order.ordered_at, "ordered_at", errors)
     built = _build_lines(order, lines, errors)
+    dated = isinstance(due_on, datetime.date) and isinstance(order.ordered_at, datetime.datetime)
+    if dated and due_on < timezone.localdate(order.ordered_at):
+        errors.setdefault("due_on", []).append(_("The due date is before the order date."))
     if Receivable.objects.filter(number=order.number).exists():
         errors.setdefault("number", []).append(_("An invoice with this number already exists."))
     raise_if_errors(errors)

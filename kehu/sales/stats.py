@@ -159,6 +159,19 @@ def refresh_balances(customer_ids: Iterable[int]) -> None:
         save_profiles(profiles)
 
 
+def refresh_all_balances() -> int:
+    """Overdue balances change as days pass, without any write: the daily job refreshes them
+    for every customer with an open receivable (or a stale non-zero balance)."""
+    open_ids = set(
+        Receivable.objects.filter(cancelled=False, paid_amount__lt=F("amount") - F("credited_amount"))
+        .values_list("customer_id", flat=True).distinct()
+    )
+    stale_ids = set(ConsumptionProfile.objects.exclude(outstanding_balance=0).values_list("customer_id", flat=True))
+    ids = open_ids | stale_ids
+    refresh_balances(ids)
+    return len(ids)
+
+
 def _grouped(rows: Iterable[dict], key: str, value: str) -> dict[int, dict]:
     out: dict[int, dict] = defaultdict(dict)
     for row in rows:

@@ -75,3 +75,20 @@ def test_service_visit(sales, service_agent, customer):
     with pytest.raises(ValidationError):
         service_record_create(actor=sales, customer=customer, values={"kind": "repair", "problem": "", "cost": "-1"})
     assert ServiceRecord.objects.count() == 1
+
+
+def test_update_who_took_part(sales, teammate):
+    org = make_organization(sales)
+    buyer = make_person(sales, "采购王", contact_points=[])
+    stranger = make_person(sales, "路人", contact_points=[])
+    relationship_add(actor=sales, from_customer=buyer, to_customer=org, type="key_person_of")
+    call = interaction_log(actor=sales, customer=org, values={"channel": "visit"})
+    interaction_update(actor=sales, interaction=call, values={}, staff=[sales, teammate], people=[buyer])
+    assert set(call.staff.all()) == {sales, teammate} and list(call.people.all()) == [buyer]
+    with pytest.raises(ValidationError):
+        interaction_update(actor=sales, interaction=call, values={}, people=[stranger])
+    with pytest.raises(ValidationError):
+        interaction_update(actor=sales, interaction=call, values={}, staff=[])
+    assert list(call.people.all()) == [buyer]
+    history = list(interaction_history(call))
+    assert history[-1].changes["people"] == [[], [buyer.pk]]

@@ -195,3 +195,20 @@ def test_catalogue(manager, sales):
     product_save(actor=manager, product=product, values={"price": "99"})
     product.refresh_from_db()
     assert str(product.price) == "99.00"
+
+
+def test_due_date_before_order_date(sales, customer):
+    with pytest.raises(ValidationError) as excinfo:
+        two_line_order(sales, customer, due_on=timezone.localdate() - datetime.timedelta(days=30))
+    assert "due_on" in excinfo.value.message_dict
+
+
+def test_overdue_balance_moves_with_time_via_the_daily_refresh(sales, customer):
+    from kehu.sales.stats import refresh_all_balances
+
+    today = timezone.localdate()
+    receivable_create(actor=sales, customer=customer, number="INV-1", amount="100", issued_on=today, due_on=today)
+    assert ConsumptionProfile.objects.get(customer=customer).overdue_balance == 0
+    Receivable.objects.filter(number="INV-1").update(due_on=today - datetime.timedelta(days=3))  # time passes
+    assert refresh_all_balances() == 1
+    assert ConsumptionProfile.objects.get(customer=customer).overdue_balance == 100

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from kehu.customers.services import erase_sensitive_without_consent
 from kehu.privacy.services import apply_retention, overdue_requests
+from kehu.sales.stats import refresh_all_balances
 
 
 class Command(BaseCommand):
@@ -17,6 +18,8 @@ class Command(BaseCommand):
         retention = apply_retention()
         self.stdout.write(f"Retention: {retention['anonymised']} files anonymised, "
                           f"{retention['communications_blanked']} communication texts blanked")
+        refreshed = refresh_all_balances()
+        self.stdout.write(f"Balances refreshed (invoices falling due): {refreshed} customers")
         overdue = list(overdue_requests())
         self.stdout.write(f"Overdue data-subject requests: {len(overdue)}")
         for request in overdue:
