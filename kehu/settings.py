@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kehu.core.middleware.RequestContextMiddleware",
+    "kehu.core.middleware.IdleTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "kehu.urls"
@@ -105,6 +106,13 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:customer-list"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = ["kehu.accounts.throttle.ThrottledModelBackend"]
+KEHU_LOGIN_MAX_FAILURES = env_int("KEHU_LOGIN_MAX_FAILURES", 5, minimum=1)
+KEHU_IDLE_MINUTES = env_int("KEHU_IDLE_MINUTES", 30, minimum=1)
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies (and upgrades) older hashes
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -138,8 +146,18 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_AGE = env_int("KEHU_SESSION_HOURS", 12, minimum=1) * 3600
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("KEHU_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# KEHU_HTTPS=1 when kehu is served over HTTPS (directly or behind a proxy that says so):
+# secure cookies, redirect to HTTPS, HSTS. `kehu check --deploy` is then clean.
+KEHU_HTTPS = env_bool("KEHU_HTTPS", False)
+SESSION_COOKIE_SECURE = KEHU_HTTPS
+CSRF_COOKIE_SECURE = KEHU_HTTPS
+SECURE_SSL_REDIRECT = KEHU_HTTPS
+SECURE_HSTS_SECONDS = env_int("KEHU_HSTS_SECONDS", 31_536_000 if KEHU_HTTPS else 0, minimum=0)
+# Only for a domain whose every subdomain is HTTPS-only, and that wants browsers' preload list.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KEHU_HSTS_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("KEHU_HSTS_PRELOAD", False)
+if env_bool("KEHU_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -82,3 +82,11 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(raw: str) -> str:
         return _hash_token(raw)
+
+
+class FailedSignIn(models.Model):
+    """A failed sign-in, kept briefly for throttling (see kehu.accounts.throttle)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    client_address = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
