@@ -11,7 +11,21 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationErrorContext
 from ninja.parser import Parser
 
-from kehu.api import custom_fields, customers, errors, links, tokens
+from kehu.api import (
+    catalogue,
+    custom_fields,
+    customers,
+    errors,
+    imports,
+    interactions,
+    links,
+    money,
+    orders,
+    privacy,
+    service,
+    timeline,
+    tokens,
+)
 from kehu.api.auth import api_auth
 from kehu.api.docs import LocalSwagger
 
@@ -67,4 +81,12 @@ errors.install(api)
 api.add_router("", customers.router)
 api.add_router("", links.router)
 api.add_router("", custom_fields.router)
+api.add_router("", interactions.router)
+api.add_router("", orders.router)
+api.add_router("", money.router)
+api.add_router("", service.router)
+api.add_router("", timeline.router)
+api.add_router("", privacy.router)
+api.add_router("", catalogue.router)
+api.add_router("", imports.router)
 api.add_router("", tokens.router)

@@ -23,14 +23,30 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from kehu.customers.sections import DataClass, sections_for
+
 # Service error keys that name a related object, renamed to the `*_id` input that carries it.
+# Applied to every segment of a dotted key (`lines.0.product` → `lines.0.product_id`).
 FIELD_ALIASES = {
     "owner": "owner_id",
     "team": "team_id",
     "linked_customer": "linked_customer_id",
     "to_customer": "other_customer_id",
     "from_customer": "other_customer_id",
+    "product": "product_id",
+    "receivable": "receivable_id",
+    "order": "order_id",
+    "technician": "technician_id",
+    "salesperson": "salesperson_id",
+    "staff": "staff_ids",
+    "people": "people_ids",
 }
+
+# Profile fields whose values are sensitive (PIPL art. 28): an error message must not echo them.
+SENSITIVE_FIELDS = frozenset(
+    f.name for kind in ("person", "organization") for s in sections_for(kind) for f in s.fields
+    if f.data_class == DataClass.SENSITIVE
+)
 
 
 class ApiValidationError(NinjaValidationError):
@@ -47,8 +63,7 @@ def service_errors(error: DjangoValidationError, *, prefix: str = "") -> list[tu
         return [(prefix.rstrip(".") or None, message) for message in error.messages]
     pairs: list[tuple[str | None, str]] = []
     for key, messages in error.message_dict.items():
-        head, dot, rest = key.partition(".")
-        key = FIELD_ALIASES.get(head, head) + dot + rest
+        key = ".".join(FIELD_ALIASES.get(part, part) for part in key.split("."))
         field = None if key == "__all__" else prefix + key
         if key == "__all__" and prefix:
             field = prefix.rstrip(".")
@@ -93,6 +108,9 @@ def pydantic_message(error: dict[str, Any]) -> str:  # noqa: C901 — a flat tab
     kind: str = error["type"]
     ctx: dict[str, Any] = error.get("ctx") or {}
     value = error.get("input")
+    loc = error.get("loc") or ()
+    # A message may quote the input; a sensitive one must stay unseen.
+    sensitive = bool(loc) and str(loc[-1]) in SENSITIVE_FIELDS
     if kind == "missing":
         return _("This field is required.")
     if kind in ("string_too_long", "too_long"):
@@ -158,7 +176,7 @@ def pydantic_message(error: dict[str, Any]) -> str:  # noqa: C901 — a flat tab
         return _("Enter a valid date/time.")
     if kind in ("literal_error", "enum"):
         return _("Select a valid choice. %(value)s is not one of the available choices.") % {
-            "value": _shown(value)
+            "value": "******" if sensitive else _shown(value)
         }
     if kind in ("list_type", "tuple_type", "set_type"):
         return _("Enter a list of values.")

@@ -29,8 +29,9 @@ from kehu.api.schemas.links import (
     ImportantDatePatch,
     RelationshipIn,
     RelationshipOut,
+    RelationshipPatch,
 )
-from kehu.customers.models import Relationship
+from kehu.customers.models import Customer, Relationship
 from kehu.customers.selectors import relationships_of
 from kehu.customers.services import (
     contact_point_add,
@@ -44,6 +45,7 @@ from kehu.customers.services import (
     important_date_update,
     relationship_add,
     relationship_delete,
+    relationship_update,
 )
 from kehu.customers.services.common import ensure_can_write
 
@@ -184,16 +186,37 @@ def add_relationship(request: HttpRequest, customer_id: PathId, payload: Relatio
     return Status(201, present.relationship_out(view))
 
 
+def _visible_link(request: HttpRequest, customer: Customer, relationship_id: int) -> Relationship:
+    """A link of this file that this viewer sees (its other end must be visible too); else 404."""
+    views = relationships_of(viewer=actor_of(request), customer=customer)
+    view = next((v for v in views if v.link.pk == relationship_id), None)
+    if view is None:
+        raise Http404
+    link: Relationship = view.link
+    return link
+
+
+@router.patch(
+    "/customers/{customer_id}/relationships/{relationship_id}", response={200: RelationshipOut, **WRITE_ERRORS}
+)
+def update_relationship(
+    request: HttpRequest, customer_id: PathId, relationship_id: PathId, payload: RelationshipPatch
+) -> dict[str, Any]:
+    actor = actor_of(request)
+    customer = visible_customer(request, customer_id)
+    link = _visible_link(request, customer, relationship_id)
+    # The service checks the end the link is stored on; changing it changes this file too.
+    ensure_can_write(actor, customer)
+    relationship_update(actor=actor, link=link, values=payload.model_dump(exclude_unset=True))
+    view = next(v for v in relationships_of(viewer=actor, customer=customer) if v.link.pk == link.pk)
+    return present.relationship_out(view)
+
+
 @router.delete("/customers/{customer_id}/relationships/{relationship_id}", response={204: None, **WRITE_ERRORS})
 def delete_relationship(request: HttpRequest, customer_id: PathId, relationship_id: PathId) -> Status:
     actor = actor_of(request)
     customer = visible_customer(request, customer_id)
-    # Only links this viewer sees on this file: the other end must be visible too.
-    views = relationships_of(viewer=actor, customer=customer)
-    view = next((v for v in views if v.link.pk == relationship_id), None)
-    if view is None:
-        raise Http404
+    link = _visible_link(request, customer, relationship_id)
     ensure_can_write(actor, customer)
-    link: Relationship = view.link
     relationship_delete(actor=actor, link=link)
     return Status(204, None)

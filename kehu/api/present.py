@@ -15,8 +15,9 @@ from kehu.customers.models import (
     OrganizationProfile,
     PersonProfile,
 )
-from kehu.customers.sections import sections_for
+from kehu.customers.sections import DataClass, sections_for
 from kehu.customers.selectors import RelationshipView, relationships_of
+from kehu.privacy.masking import mask
 
 
 def user_ref(user: User | None) -> dict[str, Any] | None:
@@ -102,10 +103,20 @@ def _sections(customer: Customer) -> list[dict[str, Any]]:
     return sections
 
 
-def _profile(customer: Customer, attribute: str) -> Any:
+def _profile(customer: Customer, attribute: str) -> dict[str, Any] | None:
+    """The profile's section fields, sensitive ones masked: their plaintext leaves the API
+    only through POST /customers/{id}/reveal, which records who asked and why."""
     # The reverse one-to-one raises DoesNotExist when the row is missing; getattr's
     # default covers that (a file imported without a profile).
-    return getattr(customer, attribute, None)
+    profile = getattr(customer, attribute, None)
+    if profile is None:
+        return None
+    values: dict[str, Any] = {}
+    for section in sections_for(customer.kind):
+        for field in section.fields:
+            value = getattr(profile, field.name)
+            values[field.name] = mask(field.name, value) if field.data_class == DataClass.SENSITIVE else value
+    return values
 
 
 def customer_detail(customer: Customer, *, viewer: User) -> dict[str, Any]:

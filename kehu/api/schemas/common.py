@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from annotated_types import Interval
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Path, Schema
-from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
 # Databases store ids as signed 64-bit integers; anything larger can never exist, and
@@ -49,9 +52,49 @@ def _json_date(value: Any) -> Any:
     return value
 
 
+def _json_datetime(value: Any) -> Any:
+    # pydantic would read a number as seconds since 1970: a JSON date/time is a string.
+    if not isinstance(value, str | datetime.datetime):
+        raise PydanticCustomError("datetime_type", "Input should be a valid datetime")
+    return value
+
+
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    """Naive times are in the archive's time zone; a time that has no UTC equivalent
+    (0001-01-01T00:00+08:00) cannot be stored, and would otherwise fail in the database."""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    try:
+        value.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError(_("Enter a valid date/time.")) from None
+    return value
+
+
+def _json_number(value: Any) -> Any:
+    # A JSON number or a numeric string ("12.50", exact); never true/false.
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise PydanticCustomError("decimal_type", "Decimal input should be a number or a string")
+    return value
+
+
 JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 JsonDate = Annotated[datetime.date, BeforeValidator(_json_date)]
+JsonDateTime = Annotated[datetime.datetime, BeforeValidator(_json_datetime), AfterValidator(_aware)]
 JsonBool = StrictBool
+
+
+def decimal(max_digits: int, decimal_places: int, *, ge: Any = None) -> Any:
+    """A decimal bounded like its column; JSON numbers or numeric strings."""
+    constraints: dict[str, Any] = {"max_digits": max_digits, "decimal_places": decimal_places}
+    if ge is not None:
+        constraints["ge"] = ge
+    return Annotated[Decimal, BeforeValidator(_json_number), Field(**constraints)]
+
+
+# Amounts: `kehu.sales.models.money` columns (14 digits, 2 places).
+Money = decimal(14, 2)
+PositiveMoney = decimal(14, 2, ge=0)
 
 
 def int_between(low: int | None, high: int | None) -> Any:
@@ -104,6 +147,14 @@ class Page(Schema, Generic[ItemT]):
     limit: int
     offset: int
     items: list[ItemT]
+
+
+MAX_LIMIT = 200
+
+
+class PageQuery(Schema):
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_ID)
 
 
 # Documented on every authenticated operation so clients (and schemathesis) know them.

@@ -115,6 +115,15 @@ class RelationshipIn(InputSchema):
     notes: text(500) = ""
 
 
+class RelationshipPatch(InputSchema):
+    """The two ends stay; type, role, title and notes may change. null clears the text fields."""
+
+    type: RelationshipTypeValue = None
+    role: KeyPersonRoleValue | None = None
+    title: text(100) | None = None
+    notes: text(500) | None = None
+
+
 class RelationshipOut(Schema):
     id: int
     type: RelationshipTypeValue

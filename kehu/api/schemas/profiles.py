@@ -19,7 +19,7 @@ from pydantic import ConfigDict, Field, create_model
 
 from kehu.api.schemas.common import JsonBool, JsonDate, int_between, text
 from kehu.customers.models import OrganizationProfile, PersonProfile
-from kehu.customers.sections import sections_for
+from kehu.customers.sections import DataClass, sections_for
 
 _MODELS: dict[str, type[models.Model]] = {"person": PersonProfile, "organization": OrganizationProfile}
 
@@ -37,9 +37,12 @@ def _bounds(field: models.Field) -> dict[str, Any]:
     return {key: value for key, value in (("ge", low), ("le", high)) if value is not None}
 
 
-def _annotation(field: models.Field, *, for_input: bool) -> Any:
+def _annotation(field: models.Field, *, for_input: bool, sensitive: bool = False) -> Any:
     """The Python type of one profile column, as sent (input) or as returned."""
     help_text = str(field.verbose_name)
+    if sensitive and not for_input:
+        # Returned masked (`******`, `110***********002X`), so not one of the field's values.
+        return str, help_text + " — sensitive: masked; POST /api/customers/{id}/reveal for the value."
     if field.choices:
         values = tuple(str(value) for value, _label in field.choices if value != "")
         # "" means "not filled in", as in the forms; the input also accepts null for it.
@@ -69,8 +72,12 @@ def _schema(name: str, kinds: tuple[str, ...], *, for_input: bool, doc: str) -> 
     for kind in kinds:
         model = _MODELS[kind]
         for section in sections_for(kind):
-            for field_name in section.field_names:
-                annotation, help_text = _annotation(model._meta.get_field(field_name), for_input=for_input)
+            for field in section.fields:
+                field_name = field.name
+                annotation, help_text = _annotation(
+                    model._meta.get_field(field_name), for_input=for_input,
+                    sensitive=field.data_class == DataClass.SENSITIVE,
+                )
                 default = None if for_input else ...
                 fields.setdefault(field_name, (annotation, Field(default, description=help_text)))
     config = ConfigDict(extra="forbid") if for_input else ConfigDict(from_attributes=True)
