@@ -17,8 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, F, FloatField, Func, Max, Min, Q, Sum
-from django.db.models.functions import Cast
 
 from kehu.customers.models import Customer
 from kehu.sales.choices import VOID_ORDER_STATUSES
@@ -26,19 +24,6 @@ from kehu.sales.models import Order
 
 FETCH_CHUNK = 50_000
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-
-
-class EpochDays(Func):
-    """Days since the Unix epoch of a timestamp expression, as a float."""
-
-    output_field = FloatField()
-
-    def as_sqlite(self, compiler, connection, **extra):  # noqa: ANN001 - Django's compiler API
-        # Django stores SQLite datetimes as UTC text; julianday() parses it.
-        return self.as_sql(compiler, connection, template="(julianday(%(expressions)s) - 2440587.5)", **extra)
-
-    def as_postgresql(self, compiler, connection, **extra):  # noqa: ANN001
-        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) / 86400.0)", **extra)
 
 
 def epoch_days(moment: datetime.datetime) -> float:
@@ -80,7 +65,7 @@ class Figures:
 
 
 _COLUMNS = ("first", "last", "orders", "spend", "window_orders", "window_spend", "spend_recent", "spend_previous",
-            "calibration_first", "calibration_last", "calibration_orders", "holdout_orders")
+            "calibration_last", "holdout_orders")
 
 
 def customer_ids() -> np.ndarray:
@@ -93,56 +78,64 @@ def customer_ids() -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
 
 
-def _query(periods: Periods):  # noqa: ANN202 - a values_list queryset
-    net = F("total") - F("refunded_amount")
-    window = Q(ordered_at__gte=periods.window_start) if periods.window_start else Q()
-    recent = Q(ordered_at__gte=periods.spend_period_start)
-    previous = Q(ordered_at__gte=periods.previous_period_start, ordered_at__lt=periods.spend_period_start)
-    calibration = Q(ordered_at__lt=periods.holdout_start)
-    holdout = Q(ordered_at__gte=periods.holdout_start)
+def _epoch_sql(expression: str) -> str:
+    """Days since the Unix epoch of a timestamp, as a float, in this database's dialect."""
+    if connection.vendor == "postgresql":
+        return f"(EXTRACT(EPOCH FROM {expression}) / 86400.0)"
+    return f"(julianday({expression}) - 2440587.5)"  # SQLite: Django stores UTC text that julianday() parses
 
-    def money(condition: Q | None = None) -> Cast:
-        return Cast(Sum(net, filter=condition) if condition else Sum(net), FloatField())
 
-    return (
-        Order.objects.filter(ordered_at__lt=periods.cutoff).exclude(status__in=VOID_ORDER_STATUSES)
-        .values("customer_id")
-        .annotate(
-            first=EpochDays(Min("ordered_at")),
-            last=EpochDays(Max("ordered_at")),
-            orders=Count("id"),
-            spend=money(),
-            window_orders=Count("id", filter=window) if periods.window_start else Count("id"),
-            window_spend=money(window if periods.window_start else None),
-            spend_recent=money(recent),
-            spend_previous=money(previous),
-            calibration_first=EpochDays(Min("ordered_at", filter=calibration)),
-            calibration_last=EpochDays(Max("ordered_at", filter=calibration)),
-            calibration_orders=Count("id", filter=calibration),
-            holdout_orders=Count("id", filter=holdout),
-        )
-        .order_by("customer_id")
-        .values_list("customer_id", *_COLUMNS)
-    )
+def _query(periods: Periods) -> tuple[str, list[object]]:
+    """Plain SQL: the ORM's FILTER clauses and decimal casts made this 2.4× slower on SQLite
+    (measured on 855k orders), and CASE inside SUM/COUNT runs unchanged on both backends.
+
+    Calibration figures that follow from others are not aggregated: calibration orders are
+    orders − holdout orders, and the first calibration order is the first order when that
+    falls before the holdout.
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    quote = connection.ops.quote_name
+    table = quote(Order._meta.db_table)
+    at, net = quote("ordered_at"), f"({quote('total')} - {quote('refunded_amount')})"
+    window = f"{at} >= %s" if periods.window_start else "1 = 1"
+    sql = f"""
+        SELECT {quote("customer_id")},
+               {_epoch_sql(f"MIN({at})")}, {_epoch_sql(f"MAX({at})")}, COUNT(*), SUM({net}),
+               COUNT(CASE WHEN {window} THEN 1 END), SUM(CASE WHEN {window} THEN {net} END),
+               SUM(CASE WHEN {at} >= %s THEN {net} END),
+               SUM(CASE WHEN {at} >= %s AND {at} < %s THEN {net} END),
+               {_epoch_sql(f"MAX(CASE WHEN {at} < %s THEN {at} END)")},
+               COUNT(CASE WHEN {at} >= %s THEN 1 END)
+        FROM {table}
+        WHERE {at} < %s AND {quote("status")} NOT IN ({", ".join(["%s"] * len(VOID_ORDER_STATUSES))})
+        GROUP BY {quote("customer_id")}
+        ORDER BY {quote("customer_id")}
+    """  # noqa: S608 - identifiers from model meta, values as parameters
+    params: list[object] = [adapt(periods.window_start)] * 2 if periods.window_start else []
+    params += [adapt(periods.spend_period_start), adapt(periods.previous_period_start), adapt(periods.spend_period_start),
+               adapt(periods.holdout_start), adapt(periods.holdout_start), adapt(periods.cutoff),
+               *sorted(str(s) for s in VOID_ORDER_STATUSES)]
+    return sql, params
 
 
 def load(periods: Periods, ids: np.ndarray | None = None) -> Figures:
     """The figures of every customer, aligned with `ids` (default: all customers)."""
     ids = customer_ids() if ids is None else ids
     table = np.full((ids.size, len(_COLUMNS)), np.nan)
-    sql, params = _query(periods).query.sql_with_params()
+    sql, params = _query(periods)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH_CHUNK):
             chunk = np.array(rows, dtype=float)  # None → NaN
-            position = np.searchsorted(ids, chunk[:, 0].astype(np.int64))
-            inside = position < ids.size
-            position, chunk = position[inside], chunk[inside]
-            known = ids[position] == chunk[:, 0].astype(np.int64)  # a customer created mid-run is skipped
+            keys = chunk[:, 0].astype(np.int64)
+            position = np.minimum(np.searchsorted(ids, keys), max(ids.size - 1, 0))
+            known = ids[position] == keys if ids.size else np.zeros(keys.size, bool)  # created mid-run: skipped
             table[position[known]] = chunk[known, 1:]
-    figures = Figures(ids, *(table[:, i].copy() for i in range(len(_COLUMNS))))
-    # Counts and sums are zero, not unknown, for customers without orders.
-    for name in ("orders", "spend", "window_orders", "window_spend", "spend_recent", "spend_previous",
-                 "calibration_orders", "holdout_orders"):
-        np.nan_to_num(getattr(figures, name), copy=False, nan=0.0)
-    return figures
+    column = {name: table[:, i].copy() for i, name in enumerate(_COLUMNS)}
+    # Counts and sums are zero, not unknown, for customers without such orders.
+    for name in ("orders", "spend", "window_orders", "window_spend", "spend_recent", "spend_previous", "holdout_orders"):
+        np.nan_to_num(column[name], copy=False, nan=0.0)
+    holdout_start = epoch_days(periods.holdout_start)
+    calibration_first = np.where(column["first"] < holdout_start, column["first"], np.nan)
+    return Figures(ids, **column, calibration_first=calibration_first,
+                   calibration_orders=column["orders"] - column["holdout_orders"])

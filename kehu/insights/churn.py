@@ -4,13 +4,14 @@
 2. no purchase for more than k × the customer's own average days between purchases;
 3. spend in the last period fell by more than x% against the period before.
 
-Reasons are stored as codes with their figures (JSON) and put into words when read, in the
-reader's language (`describe`). One signal is "some risk", two or more "high risk".
+Stored per customer: which signals fired (codes) and the figures behind them (P(alive),
+recency, usual gap, the two periods' spend) as plain columns — vectorised to write, and put
+into words only when read, in the reader's language, with the run's thresholds (`reasons`).
+One signal is "some risk", two or more "high risk".
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from kehu.insights.choices import ChurnRisk
+
+P_ALIVE, OVERDUE, SPEND_FALL = "p_alive", "overdue", "spend_fall"
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,20 @@ class ChurnSettings:
 @dataclass
 class ChurnResult:
     risk: np.ndarray  # object array of ChurnRisk values
-    reasons: list[str]  # JSON text per customer ("[]" when none): encoded once, written as is
+    signals: np.ndarray  # object array of space-separated codes ("" when none)
+    usual_gap_days: np.ndarray  # NaN below two orders
 
 
-_EMPTY = "[]"
+def _table() -> np.ndarray:
+    table = np.empty(8, dtype=object)
+    for bits in range(8):
+        table[bits] = " ".join(code for code, bit in ((P_ALIVE, 4), (OVERDUE, 2), (SPEND_FALL, 1)) if bits & bit)
+    return table
+
+
+_SIGNAL_TABLE = _table()
+_RISK_BY_COUNT = np.array([ChurnRisk.NONE.value, ChurnRisk.MEDIUM.value, ChurnRisk.HIGH.value, ChurnRisk.HIGH.value],
+                          dtype=object)
 
 
 def assess(
@@ -45,45 +58,46 @@ def assess(
     p_alive: np.ndarray | None, spend_recent: np.ndarray, spend_previous: np.ndarray,
 ) -> ChurnResult:
     """Signals for every customer (arrays aligned; customers without orders never churn)."""
-    n = orders.size
     with np.errstate(invalid="ignore", divide="ignore"):
         usual_gap = np.where(orders >= 2, span_days / np.maximum(orders - 1, 1), np.nan)
         overdue = (orders >= 2) & (usual_gap > 0) & (recency_days > settings.overdue_factor * usual_gap)
         falling = (spend_previous > 0) & (spend_recent < spend_previous * (1 - settings.spend_drop))
-        unlikely = (orders >= 1) & (p_alive < settings.p_alive_below) if p_alive is not None else np.zeros(n, bool)
-    signals = unlikely.astype(int) + overdue.astype(int) + falling.astype(int)
-    risk = np.where(signals >= 2, ChurnRisk.HIGH.value, np.where(signals == 1, ChurnRisk.MEDIUM.value,
-                                                                 ChurnRisk.NONE.value)).astype(object)
-    reasons = [_EMPTY] * n
-    for i in np.flatnonzero(signals):
-        found: list[dict[str, Any]] = []
-        if unlikely[i]:
-            found.append({"code": "p_alive", "p_alive": round(float(p_alive[i]), 4),  # type: ignore[index]
-                          "threshold": settings.p_alive_below})
-        if overdue[i]:
-            found.append({"code": "overdue", "recency_days": int(recency_days[i]),
-                          "usual_gap_days": round(float(usual_gap[i]), 1), "factor": settings.overdue_factor})
-        if falling[i]:
-            found.append({"code": "spend_fall", "recent": round(float(spend_recent[i]), 2),
-                          "previous": round(float(spend_previous[i]), 2), "period_days": settings.spend_period_days,
-                          "drop": round(1 - float(spend_recent[i]) / float(spend_previous[i]), 4)})
-        reasons[i] = json.dumps(found)
-    return ChurnResult(risk, reasons)
+        unlikely = (orders >= 1) & (p_alive < settings.p_alive_below) if p_alive is not None else np.zeros_like(overdue)
+    bits = 4 * unlikely.astype(int) + 2 * overdue.astype(int) + falling.astype(int)
+    count = unlikely.astype(int) + overdue.astype(int) + falling.astype(int)
+    return ChurnResult(_RISK_BY_COUNT[count], _SIGNAL_TABLE[bits], usual_gap)
+
+
+def reasons(score: Any, settings: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stored signals of a `CustomerScore` with their figures and the thresholds in force."""
+    found = []
+    for code in (score.churn_signals or "").split():
+        if code == P_ALIVE:
+            found.append({"code": code, "p_alive": score.p_alive, "threshold": settings.get("p_alive_below")})
+        elif code == OVERDUE:
+            found.append({"code": code, "recency_days": score.recency_days, "usual_gap_days": score.usual_gap_days,
+                          "factor": settings.get("overdue_factor")})
+        elif code == SPEND_FALL:
+            recent, previous = float(score.spend_recent), float(score.spend_previous)
+            found.append({"code": code, "recent": recent, "previous": previous,
+                          "drop": 1 - recent / previous if previous else None,
+                          "period_days": settings.get("spend_period_days")})
+    return found
 
 
 def describe(reason: dict[str, Any]) -> str:
-    """One stored reason in words, in the active language."""
+    """One reason in words, in the active language."""
     code = reason.get("code")
-    if code == "p_alive":
+    if code == P_ALIVE:
         return _("Probability still active is %(p)s%%, below %(t)s%%.") % {
             "p": round(100 * reason["p_alive"]), "t": round(100 * reason["threshold"])}
-    if code == "overdue":
+    if code == OVERDUE:
+        gap = reason["usual_gap_days"]
         return _("No purchase for %(days)s days: %(times)s× their usual %(gap)s days between purchases.") % {
-            "days": reason["recency_days"], "gap": reason["usual_gap_days"],
-            "times": round(reason["recency_days"] / reason["usual_gap_days"], 1) if reason["usual_gap_days"] else "∞"}
-    if code == "spend_fall":
+            "days": reason["recency_days"], "gap": round(gap, 1), "times": round(reason["recency_days"] / gap, 1)}
+    if code == SPEND_FALL:
         return _("Spend in the last %(period)s days fell %(drop)s%% against the %(period)s days before "
                  "(%(previous)s → %(recent)s).") % {
-            "period": reason["period_days"], "drop": round(100 * reason["drop"]),
+            "period": reason["period_days"], "drop": round(100 * (reason["drop"] or 0)),
             "previous": f"{reason['previous']:.2f}", "recent": f"{reason['recent']:.2f}"}
     return str(reason)

@@ -113,19 +113,21 @@ class TierOverride(models.Model):
 class TierChange(models.Model):
     """A customer's tier moved: an event for the timeline (customer_id + changed_at + from/to + reason)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tier_changes")
-    changed_at = models.DateTimeField(_("changed at"), db_index=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tier_changes", db_index=False)
+    changed_at = models.DateTimeField(_("changed at"))
     # The scoring date that produced the change (None for changes made by hand).
     as_of = models.DateField(null=True, blank=True)
-    from_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    to_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  db_index=False)
+    to_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                db_index=False)
     # Names as they were, so history reads right after a tier is renamed.
     from_name = models.CharField(max_length=50, blank=True)
     to_name = models.CharField(max_length=50, blank=True)
     cause = models.CharField(max_length=16, choices=TierChangeCause.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+                              related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("tier change")
@@ -139,9 +141,11 @@ class TierChange(models.Model):
 class CustomerScore(models.Model):
     """Everything derived about one customer as of one date."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores")
+    # Few indexes on purpose: a run writes a row per customer, and every index is paid a
+    # million times. (customer, as_of) serves the page lookup, (as_of, tier) lists and deletes.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores", db_index=False)
     as_of = models.DateField()
-    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="scores")
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="scores", db_index=False)
     # all history up to as_of (the CLV inputs)
     order_count = models.PositiveIntegerField(default=0)
     total_spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
@@ -162,24 +166,34 @@ class CustomerScore(models.Model):
     clv = models.DecimalField(max_digits=16, decimal_places=2, null=True)
     # churn
     churn_risk = models.CharField(max_length=8, choices=ChurnRisk.choices, default=ChurnRisk.NONE)
-    # [{"code": "p_alive", …figures}] rendered in the reader's language by `churn.describe`.
-    churn_reasons = models.JSONField(default=list)
+    # Which signals fired ("p_alive overdue spend_fall"), with the figures behind them in the
+    # columns below; `churn.reasons` puts them into words with the run's thresholds.
+    churn_signals = models.CharField(max_length=40, blank=True)
+    usual_gap_days = models.FloatField(null=True)
+    spend_recent = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    spend_previous = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     # tier: what the rules gave and what is in force (an override may win)
-    rule_tier = models.ForeignKey(Tier, null=True, on_delete=models.PROTECT, related_name="+")
-    tier = models.ForeignKey(Tier, null=True, on_delete=models.PROTECT, related_name="+")
-    tier_name = models.CharField(max_length=50, blank=True)
+    rule_tier = models.ForeignKey(Tier, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    tier = models.ForeignKey(Tier, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     tier_source = models.CharField(max_length=8, choices=TierSource.choices, default=TierSource.NONE)
-    tier_reason = models.CharField(max_length=500, blank=True)
+    # The reason is not repeated on a million rows: a rule tier's reason is its rule as stored
+    # in the run's parameters, an override's is the override's own (see `tier_reason`).
+    override = models.ForeignKey(TierOverride, null=True, on_delete=models.SET_NULL, related_name="+",
+                                 db_index=False)
 
     class Meta:
         verbose_name = _("customer score")
         verbose_name_plural = _("customer scores")
         constraints = [models.UniqueConstraint(fields=["customer", "as_of"], name="customer_score_once_per_date")]
-        indexes = [
-            models.Index(fields=["as_of", "tier"]),
-            models.Index(fields=["as_of", "rfm_segment"]),
-            models.Index(fields=["as_of", "churn_risk"]),
-        ]
+        indexes = [models.Index(fields=["as_of", "tier"])]
 
     def __str__(self) -> str:
         return f"{self.customer_id} @ {self.as_of}"
+
+    def tier_reason(self, run_parameters: dict) -> str:
+        """Why this customer had this tier on this date, from the rules the run evaluated."""
+        if self.tier_source == TierSource.OVERRIDE and self.override is not None:
+            return self.override.reason
+        from kehu.insights.tier_rules import rule_reason
+
+        return rule_reason(run_parameters, self.rule_tier_id)

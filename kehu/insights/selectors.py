@@ -19,6 +19,7 @@ from kehu.customers.models import Customer
 from kehu.customers.selectors import visible_to
 from kehu.insights import churn
 from kehu.insights.models import CustomerScore, ScoringRun, Tier, TierChange, TierOverride
+from kehu.insights.tier_rules import rule_reason
 
 
 def current_run() -> ScoringRun | None:
@@ -33,6 +34,7 @@ class CustomerInsight:
     tier: Tier | None
     override: TierOverride | None
     churn_reasons: list[str] = field(default_factory=list)
+    tier_reason: str = ""
 
     @property
     def as_of(self) -> datetime.date | None:
@@ -57,8 +59,10 @@ def insight_of(*, viewer: User, customer_id: int, run: ScoringRun | None = None)
         override = None
     # An override that expired since the last run no longer counts: fall back to the rules' tier.
     tier = override.tier if override else (score.rule_tier if score else None)
-    reasons = [churn.describe(reason) for reason in (score.churn_reasons if score else [])]
-    return CustomerInsight(score, tier, override, reasons)
+    settings = run.parameters.get("churn", {}) if run else {}
+    reasons = [churn.describe(reason) for reason in churn.reasons(score, settings)] if score else []
+    why = override.reason if override else (rule_reason(run.parameters, score.rule_tier_id) if score and run else "")
+    return CustomerInsight(score, tier, override, reasons, why)
 
 
 def scores_for(*, viewer: User, customer_ids: Iterable[int], run: ScoringRun | None = None) -> dict[int, CustomerScore]:

@@ -39,7 +39,8 @@ class Tiering:
     rule_tier: np.ndarray  # Tier id per customer, -1 = none
     tier: np.ndarray  # in force (override wins)
     source: np.ndarray  # TierSource values
-    reason: np.ndarray  # text
+    override: np.ndarray  # TierOverride id, -1 = none
+    reason: np.ndarray  # text (kept for tier changes, not written per snapshot)
     names: dict[int, str]
 
 
@@ -56,15 +57,17 @@ def assign(table: ScoreTable, tiers: list[Tier], moment: datetime.datetime) -> T
     tier = rule_tier.copy()
     source = np.where(rule_tier >= 0, TierSource.RULE.value, TierSource.NONE.value).astype(object)
     reason = reasons[index].copy()
+    override = np.full(ids.size, -1, dtype=np.int64)
     overrides = (TierOverride.objects.filter(starts_at__lte=moment, tier__active=True)
-                 .exclude(ended_at__lte=moment).exclude(expires_at__lte=moment).values_list("customer_id", "tier_id", "reason"))
-    for customer_id, tier_id, why in overrides:
+                 .exclude(ended_at__lte=moment).exclude(expires_at__lte=moment)
+                 .values_list("customer_id", "tier_id", "reason", "pk"))
+    for customer_id, tier_id, why, pk in overrides:
         position = int(np.searchsorted(ids, customer_id))
         if position < ids.size and ids[position] == customer_id:
-            tier[position], source[position] = tier_id, TierSource.OVERRIDE.value
+            tier[position], source[position], override[position] = tier_id, TierSource.OVERRIDE.value, pk
             reason[position] = why[:500]
     names = {t.pk: t.name for t in Tier.objects.all()}
-    return Tiering(rule_tier, tier, source, reason, names)
+    return Tiering(rule_tier, tier, source, override, reason, names)
 
 
 def _floats(values: np.ndarray, digits: int | None = None) -> list[float | None]:
@@ -104,17 +107,19 @@ def write_scores(run: ScoringRun, table: ScoreTable, tiering: Tiering, progress:
         "expected_order_value": _floats(table.expected_order_value, 2),
         "clv": _floats(table.clv, 2),
         "churn_risk": table.churn.risk.tolist(),
-        "churn_reasons": table.churn.reasons,
+        "churn_signals": table.churn.signals.tolist(),
+        "usual_gap_days": _floats(table.churn.usual_gap_days, 2),
+        "spend_recent": _floats(f.spend_recent, 2),
+        "spend_previous": _floats(f.spend_previous, 2),
         "rule_tier_id": _ids_or_none(tiering.rule_tier),
         "tier_id": _ids_or_none(tiering.tier),
-        "tier_name": [tiering.names.get(t, "") for t in tiering.tier.tolist()],
         "tier_source": tiering.source.tolist(),
-        "tier_reason": tiering.reason.tolist(),
+        "override_id": _ids_or_none(tiering.override),
     }
     missing = set(fields) - set(columns)
     assert not missing, f"columns not filled: {missing}"  # a new model field must be written here too
     ordered = [columns[field.attname] for field in writer.fields]
-    CustomerScore.objects.filter(run=run).delete()
+    CustomerScore.objects.filter(as_of=run.as_of).delete()
     for start in range(0, n, WRITE_CHUNK):
         writer.insert(list(zip(*(column[start:start + WRITE_CHUNK] for column in ordered), strict=True)))
         if progress:
@@ -123,7 +128,9 @@ def write_scores(run: ScoringRun, table: ScoreTable, tiering: Tiering, progress:
 
 
 def _previous_tiers(run: ScoringRun, ids: np.ndarray, moment: datetime.datetime) -> np.ndarray | None:
-    """Each customer's tier before this run, or None when this run is not the latest (a backfill).
+    """Each customer's tier before this run, or None when no changes are to be recorded: when
+    this run is not the latest (a backfill), or is the first (the baseline — its tiers are the
+    starting point of the history, read from its snapshot, not a million "changes").
 
     The tier in force after the previous run, updated by any manual override set or ended
     since (those were recorded as changes when they happened).
@@ -134,6 +141,8 @@ def _previous_tiers(run: ScoringRun, ids: np.ndarray, moment: datetime.datetime)
     previous = np.full(ids.size, -1, dtype=np.int64)
     before = (ScoringRun.objects.filter(status=ScoringRunStatus.DONE, as_of__lt=run.as_of).exclude(pk=run.pk)
               .order_by("-as_of").first())
+    if before is None:
+        return None
     since = None
     if before is not None:
         pairs = list(CustomerScore.objects.filter(run=before, tier__isnull=False).values_list("customer_id", "tier_id"))

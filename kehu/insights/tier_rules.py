@@ -244,3 +244,11 @@ def describe(tier: TierSpec) -> str:
     parts = [f"{c['field']} {c['op']} {c['value']}" for c in tier.conditions]
     joined = " and ".join(parts) if tier.match == TierMatch.ALL else " or ".join(parts)
     return f"{tier.name}: {joined}"[:500]
+
+
+def rule_reason(run_parameters: dict[str, Any], tier_id: int | None) -> str:
+    """The rule that gave `tier_id` in a run, from the tiers stored with the run."""
+    for tier in run_parameters.get("tiers", []):
+        if tier["id"] == tier_id:
+            return describe(TierSpec(name=tier["name"], conditions=tier["conditions"], match=tier["match"]))
+    return ""

@@ -189,3 +189,38 @@ def test_too_little_data_is_a_fit_error():
     with pytest.raises(clv.FitError):
         clv.gamma_gamma_fit(np.array([1.0]), np.array([5.0]))
     assert math.isnan(clv.GammaGammaParameters(1, 0.5, 1).population_mean)
+
+
+def test_gamma_gamma_gradient_matches_finite_differences(cdnow):
+    from scipy import optimize
+
+    repeat = cdnow["x"] > 0
+    x, m = clv._Distinct.of(cdnow["x"][repeat]), cdnow["zbar"][repeat] / 30
+    point = np.log([2.0, 3.0, 0.5])
+    analytic = clv._gamma_gamma_negative_and_gradient(point, x, m, np.log(m))[1]
+    numeric = optimize.approx_fprime(point, lambda v: clv._gamma_gamma_negative_and_gradient(v, x, m, np.log(m))[0],
+                                     1e-6)
+    assert analytic == pytest.approx(numeric, rel=1e-4)
+
+
+def test_bgnbd_gradient_matches_finite_differences(cdnow):
+    from scipy import optimize
+
+    data = [clv._Distinct.of(cdnow[k]) for k in ("x", "t_x", "T")]
+    point = np.log([0.3, 5.0, 0.9, 2.0])
+    analytic = clv._bgnbd_negative_and_gradient(point, *data)[1]
+    numeric = optimize.approx_fprime(point, lambda v: clv._bgnbd_negative_and_gradient(v, *data)[0], 1e-6)
+    assert analytic == pytest.approx(numeric, rel=1e-4)
+
+
+@pytest.mark.parametrize("unit", [1.0, 7.0, 100.0])
+def test_fits_do_not_depend_on_units(cdnow, unit):
+    """Days instead of weeks, fen instead of yuan: the same model, parameters rescaled."""
+    fit = clv.bgnbd_fit(cdnow["x"], cdnow["t_x"] * unit, cdnow["T"] * unit)
+    assert fit.parameters.alpha / unit == pytest.approx(4.414, abs=0.005)
+    assert fit.parameters.r == pytest.approx(0.243, abs=0.0005)
+    assert fit.log_likelihood + np.log(unit) * cdnow["x"].sum() == pytest.approx(-9582.4, abs=0.05)
+    repeat = cdnow["x"] > 0
+    spend = clv.gamma_gamma_fit(cdnow["x"][repeat], cdnow["zbar"][repeat] * unit)
+    assert spend.parameters.gamma / unit == pytest.approx(15.44, abs=0.02)
+    assert spend.parameters.p == pytest.approx(6.25, abs=0.01)

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kehu.audit.models import AuditEvent
-from kehu.insights import clv
+from kehu.insights import churn, clv
 from kehu.insights.choices import ChurnRisk, RfmSegment, ValueClass
 from kehu.insights.config import ScoringConfig
 from kehu.insights.models import CustomerScore, ScoringRun, ScoringRunStatus
@@ -146,10 +146,24 @@ def test_churn_signals_with_reasons(shop):
     shop.order(calm, "2025-06-01", 100)
     run = scoring_run(as_of=AS_OF)
     s = scores_by_name(run)
-    codes = lambda name: [r["code"] for r in s[name].churn_reasons]  # noqa: E731
-    assert "overdue" in codes("steady") and s["steady"].churn_risk in (ChurnRisk.MEDIUM, ChurnRisk.HIGH)
-    overdue = next(r for r in s["steady"].churn_reasons if r["code"] == "overdue")
+    settings = run.parameters["churn"]
+    assert "overdue" in s["steady"].churn_signals.split()
+    assert s["steady"].churn_risk in (ChurnRisk.MEDIUM, ChurnRisk.HIGH)
+    overdue = next(r for r in churn.reasons(s["steady"], settings) if r["code"] == "overdue")
     assert overdue == {"code": "overdue", "recency_days": 81, "usual_gap_days": 10.0, "factor": 2.0}
-    fall = next(r for r in s["falling"].churn_reasons if r["code"] == "spend_fall")
+    assert churn.describe(overdue) == "No purchase for 81 days: 8.1× their usual 10.0 days between purchases."
+    fall = next(r for r in churn.reasons(s["falling"], settings) if r["code"] == "spend_fall")
     assert (fall["previous"], fall["recent"], fall["drop"]) == (1000.0, 100.0, 0.9)
-    assert s["calm"].churn_risk == ChurnRisk.NONE and s["calm"].churn_reasons == []
+    assert churn.describe(fall) == ("Spend in the last 90 days fell 90% against the 90 days before "
+                                    "(1000.00 → 100.00).")
+    assert s["calm"].churn_risk == ChurnRisk.NONE and s["calm"].churn_signals == ""
+    assert churn.reasons(s["calm"], settings) == []
+
+
+def test_churn_reasons_in_chinese(shop):
+    from django.utils import translation
+
+    reason = {"code": "p_alive", "p_alive": 0.2, "threshold": 0.5}
+    assert churn.describe(reason) == "Probability still active is 20%, below 50%."
+    with translation.override("zh-hans"):
+        assert churn.describe(reason)  # translated once the catalogue has it; never empty

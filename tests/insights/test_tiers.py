@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kehu.audit.models import AuditEvent
 from kehu.insights import selectors
-from kehu.insights.choices import TierChangeCause, TierSource
+from kehu.insights.choices import TierSource
 from kehu.insights.models import CustomerScore, Tier, TierChange, TierOverride
 from kehu.insights.services import (
     scoring_run,
@@ -122,19 +122,23 @@ def test_redefining_keeps_identity_and_retires_the_missing(admin):
 # ---------------------------------------------------------------- evaluation and history
 
 
-def test_tiers_evaluated_top_down_with_reason(base, manager):
+def test_tiers_evaluated_top_down_with_reason(base, shop, manager):
     define(manager, GOLD, SILVER, ORDINARY)
     run = scoring_run(as_of=AS_OF)
     tiers = {s.customer.name: s for s in CustomerScore.objects.filter(run=run).select_related("customer")}
     # totals A/B 11 → 金牌; D spent 1050 (R+F+M = 7) → 银牌; E 400 → 银牌; C 50 and F (no orders) → 普通
-    assert {n: s.tier_name for n, s in tiers.items()} == {
+    assert {n: s.tier.name for n, s in tiers.items()} == {
         "A": "金牌", "B": "金牌", "C": "普通", "D": "银牌", "E": "银牌", "F": "普通"}
-    assert tiers["A"].tier_reason == "金牌: rfm_score_total >= 10"
-    assert tiers["F"].tier_reason == "普通: *"
+    assert tiers["A"].tier_reason(run.parameters) == "金牌: rfm_score_total >= 10"
+    assert tiers["F"].tier_reason(run.parameters) == "普通: *"
     assert tiers["A"].tier_source == TierSource.RULE
     assert run.counts["tier"] == {"普通": 2, "金牌": 2, "银牌": 2}
-    # first run: everyone enters a tier
-    assert TierChange.objects.filter(cause=TierChangeCause.SCORING, from_tier=None).count() == 6
+    # the first run is the baseline of the history: no million "changes"
+    assert not TierChange.objects.exists()
+    # a customer who appears later enters a tier: that is recorded
+    shop.customer("G")
+    scoring_run(as_of=AS_OF + datetime.timedelta(days=1))
+    assert list(TierChange.objects.values_list("customer__name", "from_tier", "to_name")) == [("G", None, "普通")]
 
 
 def test_profile_fields_and_tags_in_rules(base, manager):
@@ -150,7 +154,7 @@ def test_profile_fields_and_tags_in_rules(base, manager):
            {"name": "people", "conditions": [{"field": "kind", "op": "==", "value": "person"},
                                              {"field": "status", "op": "in", "value": ["active", "prospect"]}]})
     run = scoring_run(as_of=AS_OF)
-    got = dict(CustomerScore.objects.filter(run=run).values_list("customer__name", "tier_name"))
+    got = dict(CustomerScore.objects.filter(run=run).values_list("customer__name", "tier__name"))
     assert got == {"A": "people", "B": "people", "C": "tagged", "D": "people", "E": "people", "F": "custom"}
 
 
@@ -168,7 +172,7 @@ def test_tier_changes_are_recorded_once_per_date(base, shop, manager):
     assert TierChange.objects.get(as_of=later, customer=base["C"]).reason == "金牌: rfm_score_total >= 10"
     assert CustomerScore.objects.filter(as_of=later).count() == 6
     history = selectors.tier_history(viewer=manager, customer_id=base["C"].pk)
-    assert [(c.from_name, c.to_name) for c in history] == [("普通", "金牌"), ("", "普通")]
+    assert [(c.from_name, c.to_name) for c in history] == [("普通", "金牌")]
 
 
 def test_backfilling_an_earlier_date_records_no_changes(base, manager):
@@ -195,7 +199,7 @@ def today_base(shop):
 def test_override_wins_until_it_expires(today_base, manager):
     gold, silver, ordinary = define(manager, GOLD, SILVER, ORDINARY)
     small = today_base["small"]
-    scoring_run()
+    scoring_run(as_of=timezone.localdate() - datetime.timedelta(days=1))  # the baseline
     assert tier_in_force(small.pk) == ordinary
     override = tier_override_set(actor=manager, customer=small, tier=gold, reason="战略客户",
                                  expires_at=timezone.now() + datetime.timedelta(days=30))
@@ -205,12 +209,13 @@ def test_override_wins_until_it_expires(today_base, manager):
     # the next run keeps the override and does not record the move twice
     scoring_run()
     score = CustomerScore.objects.get(customer=small, as_of=timezone.localdate())
-    assert (score.tier, score.rule_tier, score.tier_source, score.tier_reason) == (gold, ordinary, "override", "战略客户")
+    assert (score.tier, score.rule_tier, score.tier_source) == (gold, ordinary, "override")
+    assert score.tier_reason({}) == "战略客户" and score.override == override
     assert TierChange.objects.filter(customer=small, to_tier=gold).count() == 1
     # time passes: the override lapses, the page falls back at once, the next run records the move back
     TierOverride.objects.filter(pk=override.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     insight = selectors.insight_of(viewer=manager, customer_id=small.pk)
-    assert insight.tier == ordinary and insight.override is None
+    assert insight.tier == ordinary and insight.override is None and insight.tier_reason == "普通: *"
     scoring_run()
     last = TierChange.objects.filter(customer=small).order_by("-id").first()
     assert (last.from_name, last.to_name, last.cause) == ("金牌", "普通", "scoring")
