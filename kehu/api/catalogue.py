@@ -44,7 +44,7 @@ def get_product(request: HttpRequest, product_id: PathId) -> dict[str, Any]:
 @router.post("/products", response={201: ProductOut, **WRITE_ERRORS})
 def create_product(request: HttpRequest, payload: ProductIn) -> Status:
     product = product_save(actor=actor_of(request), values=payload.model_dump())
-    return Status(201, product_out(product))
+    return Status(201, product_out(_product(product.pk)))  # as stored: 50 → "50.00"
 
 
 @router.patch("/products/{product_id}", response={200: ProductOut, **WRITE_ERRORS})
@@ -53,7 +53,8 @@ def update_product(request: HttpRequest, product_id: PathId, payload: ProductPat
     values = payload.model_dump(exclude_unset=True)
     if "category" in values and values["category"] is None:
         values["category"] = ""
-    return product_out(product_save(actor=actor_of(request), values=values, product=product))
+    product_save(actor=actor_of(request), values=values, product=product)
+    return product_out(_product(product.pk))
 
 
 def _product(product_id: int) -> Product:

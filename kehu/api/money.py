@@ -65,7 +65,7 @@ def list_receivables(request: HttpRequest, customer_id: PathId, query: Query[Rec
 def create_receivable(request: HttpRequest, customer_id: PathId, payload: ReceivableIn) -> Status:
     customer = visible_customer(request, customer_id)
     receivable = receivable_create(actor=actor_of(request), customer=customer, **payload.model_dump())
-    return Status(201, receivable_out(receivable))
+    return Status(201, receivable_out(Receivable.objects.get(pk=receivable.pk)))  # as stored: 30 → "30.00"
 
 
 @router.get("/customers/{customer_id}/ageing", response={200: AgeingOut, **OBJECT_ERRORS})
@@ -144,6 +144,7 @@ def list_credit_incidents(request: HttpRequest, customer_id: PathId) -> list[dic
 def record_credit_incident(request: HttpRequest, customer_id: PathId, payload: CreditIncidentIn) -> Status:
     customer = visible_customer(request, customer_id)
     incident = credit_incident_record(actor=actor_of(request), customer=customer, **payload.model_dump())
+    incident = CreditIncident.objects.select_related("recorded_by").get(pk=incident.pk)
     return Status(201, credit_incident_out(incident))
 
 
