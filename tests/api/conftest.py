@@ -78,3 +78,26 @@ def database_state() -> tuple:
         AuditEvent.objects.exclude(action="customer.view").count(),
         tuple(Customer.objects.order_by("pk").values_list("pk", "name", "notes", "status", "owner_id", "updated_at")),
     )
+
+
+def activity_state() -> tuple:
+    """Row counts and money of everything the activity endpoints write; equal = nothing written."""
+    from kehu.customers.models import Consent
+    from kehu.interactions.models import Interaction
+    from kehu.privacy.models import DataSubjectRequest
+    from kehu.sales.models import CreditIncident, Order, OrderLine, Payment, PaymentAllocation, Product, Receivable
+    from kehu.service.models import ServiceRecord
+
+    return (
+        database_state(),
+        *(model.objects.count() for model in (
+            Interaction, Order, OrderLine, Receivable, Payment, PaymentAllocation, CreditIncident, ServiceRecord,
+            Product, Consent, DataSubjectRequest,
+        )),
+        tuple(Order.objects.order_by("pk").values_list("pk", "status", "refunded_amount")),
+        tuple(Receivable.objects.order_by("pk").values_list("pk", "paid_amount", "credited_amount", "cancelled")),
+        tuple(Interaction.objects.order_by("pk").values_list("pk", "content", "updated_at")),
+        tuple(ServiceRecord.objects.order_by("pk").values_list("pk", "status", "diagnosis")),
+        tuple(Consent.objects.order_by("pk").values_list("pk", "withdrawn_at")),
+        tuple(DataSubjectRequest.objects.order_by("pk").values_list("pk", "status")),
+    )
