@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
 from kehu.accounts.models import User
-from kehu.accounts.permissions import may_configure, may_write_customers
+from kehu.accounts.permissions import may_write_customers
 from kehu.api import present
 from kehu.api.errors import ApiValidationError
 from kehu.api.lookups import actor_of
@@ -33,16 +33,16 @@ from kehu.api.schemas.imports import (
 )
 from kehu.quality.importing.engine import ImportOptions, run_import
 from kehu.quality.models import ImportRun
+from kehu.quality.selectors import import_runs_visible_to
 
 router = Router(tags=["imports"])
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 ERRORS_SHOWN = 1000
 MAX_MAPPING = 200
 
 
 def _max_bytes() -> int:
-    return int(getattr(settings, "KEHU_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(settings.KEHU_IMPORT_MAX_BYTES)
 
 
 def _mapping(raw: str) -> dict[str, str]:
@@ -89,9 +89,7 @@ def upload(
 
 
 def _runs_of(user: User) -> Any:
-    """Reports quote cell values: staff see their own runs, managers and administrators everyone's."""
-    runs = ImportRun.objects.select_related("actor").order_by("-started_at", "-id")
-    return runs if may_configure(user) else runs.filter(actor=user)
+    return import_runs_visible_to(user).order_by("-started_at", "-id")
 
 
 def _run_out(run: ImportRun) -> dict[str, Any]:

@@ -104,9 +104,16 @@ def update_interaction(
 ) -> dict[str, Any]:
     customer = visible_customer(request, customer_id)
     item = _interaction_of(customer, interaction_id)
+    actor = actor_of(request)
+    ensure_can_write(actor, customer)
     values = payload.model_dump(exclude_unset=True)
+    staff_ids, people_ids = values.pop("staff_ids", None), values.pop("people_ids", None)
+    staff, people = _people(request, staff_ids or [], people_ids or [])
     values.update({key: "" for key in _TEXTS if key in values and values[key] is None})
-    interaction_update(actor=actor_of(request), interaction=item, values=values)
+    interaction_update(
+        actor=actor, interaction=item, values=values,
+        staff=staff if staff_ids is not None else None, people=people if people_ids is not None else None,
+    )
     return interaction_out(_interaction_of(customer, item.pk))
 
 

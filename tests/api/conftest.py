@@ -85,7 +85,15 @@ def activity_state() -> tuple:
     from kehu.customers.models import Consent
     from kehu.interactions.models import Interaction
     from kehu.privacy.models import DataSubjectRequest
-    from kehu.sales.models import CreditIncident, Order, OrderLine, Payment, PaymentAllocation, Product, Receivable
+    from kehu.sales.models import (
+        CreditIncident,
+        Order,
+        OrderLine,
+        Payment,
+        PaymentAllocation,
+        Product,
+        Receivable,
+    )
     from kehu.service.models import ServiceRecord
 
     return (

@@ -52,6 +52,12 @@ class InteractionPatch(InputSchema):
     customer_needs: text(4000) | None = None
     next_step: text(500) | None = None
     next_contact_on: JsonDate | None = None
+    staff_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_PEOPLE)] = Field(
+        None, description="Replaces the staff who took part."
+    )
+    people_ids: Annotated[list[Id], Field(max_length=MAX_PEOPLE)] = Field(
+        None, description="Replaces the customer's people who took part."
+    )
 
 
 class InteractionOut(Schema):
