@@ -25,6 +25,7 @@ def _date(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = "Print the CLV model fits (parameters, log-likelihood, calibration vs holdout) as of a date."
+    requires_system_checks: list = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", type=_date, default=None, help="date (default: the latest scoring run)")

@@ -22,6 +22,7 @@ def _date(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = "Recompute RFM, CLV, churn risk and tiers for every customer as of a date (re-running a date replaces it)."
+    requires_system_checks: list = []  # a batch job: seconds of checks buy nothing here
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", type=_date, default=None, help="date to score as of (default: today)")
