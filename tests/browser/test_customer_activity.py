@@ -73,6 +73,8 @@ def sign_in(page, base_url: str) -> None:
 
 
 def test_quick_log_a_call_and_add_an_order_then_see_both_on_the_timeline(live_server, scene, browser_page):
+    from playwright.sync_api import expect
+
     _seller, company = scene
     page = browser_page
     sign_in(page, live_server.url)
@@ -124,10 +126,11 @@ def test_quick_log_a_call_and_add_an_order_then_see_both_on_the_timeline(live_se
     # Load more appends the next page in place.
     before = entries.count()
     page.click("#timeline-more a")
-    page.wait_for_function(f"document.querySelectorAll('#timeline-entries > li.entry').length > {before}")
+    # Locator waits, not wait_for_function: the page's CSP forbids evaluating strings.
+    expect(entries.nth(before)).to_be_attached()
     # Filter to orders only.
     page.locator("#timeline .chip:has-text('Order') input").check()
-    page.wait_for_function("!document.querySelector('#timeline-entries > li.entry.interaction')")
+    expect(page.locator("#timeline-entries > li.entry.interaction")).to_have_count(0)
     assert page.locator("#timeline-entries > li.entry.order").count() == 2
     page.screenshot(path=str(SCREENSHOTS / "kehu-timeline-orders.png"))
 
