@@ -149,7 +149,22 @@ def tiers_define(*, actor: User, tiers: Sequence[Any]) -> list[Tier]:
                 tier.active, tier.updated_at = False, now
                 tier.save(update_fields=["active", "updated_at"])
                 audit(actor=actor, action="insights.tier_retire", target=tier, changes=diff(before, _tier_state(tier)))
+                _end_overrides_of_retired(actor=actor, tier=tier, now=now)
     return kept
+
+
+def _end_overrides_of_retired(*, actor: User, tier: Tier, now: datetime.datetime) -> None:
+    """A retired tier cannot be in force: its open overrides end, and the customers go back to the rules."""
+    for override in TierOverride.objects.select_for_update().filter(tier=tier, ended_at__isnull=True):
+        was_in_force = override.in_force_at(now)
+        override.ended_at, override.ended_by = now, actor
+        override.save(update_fields=["ended_at", "ended_by"])
+        if was_in_force:
+            _record_change(customer_id=override.customer_id, old=tier, new=_rule_tier_now(override.customer_id),
+                           cause=TierChangeCause.OVERRIDE_ENDED,
+                           reason=_("Tier “%(name)s” was retired.") % {"name": tier.name}, actor=actor)
+        audit(actor=actor, action="insights.tier_override_end", target=override, customer_id=override.customer_id,
+              changes={"ended_at": now.isoformat(), "reason": "tier retired"})
 
 
 # ------------------------------------------------------------------ overrides

@@ -70,58 +70,77 @@ def assign(table: ScoreTable, tiers: list[Tier], moment: datetime.datetime) -> T
     return Tiering(rule_tier, tier, source, override, reason, names)
 
 
-def _floats(values: np.ndarray, digits: int | None = None) -> list[float | None]:
-    rounded = np.round(values, digits) if digits is not None else values
-    return [None if math.isnan(v) else v for v in rounded.tolist()]
+def _floats(digits: int | None = None) -> Callable[[np.ndarray], list[float | None]]:
+    def convert(values: np.ndarray) -> list[float | None]:
+        rounded = np.round(values, digits) if digits is not None else values
+        return [None if math.isnan(v) else v for v in rounded.tolist()]
+
+    return convert
 
 
-def _ids_or_none(values: np.ndarray) -> list[int | None]:
-    return [None if v < 0 else v for v in values.tolist()]
+def _ints_or_none(values: np.ndarray) -> list[int | None]:
+    """Ids and counts where negative or NaN means "none"."""
+    return [None if v != v or v < 0 else int(v) for v in values.tolist()]
+
+
+def _plain(values: np.ndarray) -> list[Any]:
+    return values.tolist()
+
+
+def _rows(columns: list[tuple[np.ndarray, Callable[[np.ndarray], list[Any]]]], start: int, stop: int) -> list[tuple]:
+    """Rows start..stop as tuples: Python objects exist for one chunk at a time, so memory stays
+    at the arrays (a million customers × 30 columns as Python lists would be gigabytes)."""
+    return list(zip(*(convert(array[start:stop]) for array, convert in columns), strict=True))
 
 
 def write_scores(run: ScoringRun, table: ScoreTable, tiering: Tiering, progress: Progress | None = None) -> int:
     f = table.figures
+    n = f.size
     writer = TableWriter(CustomerScore)
     fields = {field.attname: field for field in writer.fields}
     scored = table.r_score > 0
+
+    def score(values: np.ndarray) -> np.ndarray:
+        return np.where(scored, values, -1)
+
     as_of = fields["as_of"].get_db_prep_save(run.as_of, connection)
-    n = f.size
-    score = lambda s: [v if ok else None for v, ok in zip(s.tolist(), scored.tolist(), strict=True)]  # noqa: E731
-    columns: dict[str, list[Any]] = {
-        "customer_id": f.customer_ids.tolist(),
-        "as_of": [as_of] * n,
-        "run_id": [run.pk] * n,
-        "order_count": f.orders.astype(np.int64).tolist(),
-        "total_spend": _floats(f.spend, 2),
-        "recency_days": [None if math.isnan(v) else int(v) for v in table.recency_days.tolist()],
-        "frequency": f.window_orders.astype(np.int64).tolist(),
-        "monetary": _floats(f.window_spend, 2),
-        "r_score": score(table.r_score),
-        "f_score": score(table.f_score),
-        "m_score": score(table.m_score),
-        "rfm_score_total": score(table.r_score + table.f_score + table.m_score),
-        "rfm_segment": table.segment.tolist(),
-        "value_class": table.value_class.tolist(),
-        "expected_purchases": _floats(table.expected_purchases),
-        "p_alive": _floats(table.p_alive),
-        "expected_order_value": _floats(table.expected_order_value, 2),
-        "clv": _floats(table.clv, 2),
-        "churn_risk": table.churn.risk.tolist(),
-        "churn_signals": table.churn.signals.tolist(),
-        "usual_gap_days": _floats(table.churn.usual_gap_days, 2),
-        "spend_recent": _floats(f.spend_recent, 2),
-        "spend_previous": _floats(f.spend_previous, 2),
-        "rule_tier_id": _ids_or_none(tiering.rule_tier),
-        "tier_id": _ids_or_none(tiering.tier),
-        "tier_source": tiering.source.tolist(),
-        "override_id": _ids_or_none(tiering.override),
+    constant = lambda value: (np.zeros(n, dtype=np.int8), lambda chunk: [value] * chunk.size)  # noqa: E731
+    money, exact = _floats(2), _floats()
+    columns = {
+        "customer_id": (f.customer_ids, _plain),
+        "as_of": constant(as_of),
+        "run_id": constant(run.pk),
+        "order_count": (f.orders.astype(np.int64), _plain),
+        "total_spend": (f.spend, money),
+        "recency_days": (table.recency_days, _ints_or_none),
+        "frequency": (f.window_orders.astype(np.int64), _plain),
+        "monetary": (f.window_spend, money),
+        "r_score": (score(table.r_score), _ints_or_none),
+        "f_score": (score(table.f_score), _ints_or_none),
+        "m_score": (score(table.m_score), _ints_or_none),
+        "rfm_score_total": (score(table.r_score + table.f_score + table.m_score), _ints_or_none),
+        "rfm_segment": (table.segment, _plain),
+        "value_class": (table.value_class, _plain),
+        "expected_purchases": (table.expected_purchases, exact),
+        "p_alive": (table.p_alive, exact),
+        "expected_order_value": (table.expected_order_value, money),
+        "clv": (table.clv, money),
+        "churn_risk": (table.churn.risk, _plain),
+        "churn_signals": (table.churn.signals, _plain),
+        "usual_gap_days": (table.churn.usual_gap_days, money),
+        "spend_recent": (f.spend_recent, money),
+        "spend_previous": (f.spend_previous, money),
+        "rule_tier_id": (tiering.rule_tier, _ints_or_none),
+        "tier_id": (tiering.tier, _ints_or_none),
+        "tier_source": (tiering.source, _plain),
+        "override_id": (tiering.override, _ints_or_none),
     }
     missing = set(fields) - set(columns)
     assert not missing, f"columns not filled: {missing}"  # a new model field must be written here too
     ordered = [columns[field.attname] for field in writer.fields]
     CustomerScore.objects.filter(as_of=run.as_of).delete()
     for start in range(0, n, WRITE_CHUNK):
-        writer.insert(list(zip(*(column[start:start + WRITE_CHUNK] for column in ordered), strict=True)))
+        writer.insert(_rows(ordered, start, start + WRITE_CHUNK))
         if progress:
             progress("write", min(start + WRITE_CHUNK, n), n)
     return n
@@ -171,18 +190,21 @@ def write_changes(run: ScoringRun, table: ScoreTable, tiering: Tiering, moment: 
     writer = TableWriter(TierChange)
     prepare = {f.attname: f for f in writer.fields}
     count = int(moved.size)
-    columns: dict[str, list[Any]] = {
-        "customer_id": ids[moved].tolist(),
-        "changed_at": [prepare["changed_at"].get_db_prep_save(moment, connection)] * count,
-        "as_of": [prepare["as_of"].get_db_prep_save(run.as_of, connection)] * count,
-        "from_tier_id": _ids_or_none(old), "to_tier_id": _ids_or_none(new),
-        "from_name": [tiering.names.get(t, "") for t in old.tolist()],
-        "to_name": [tiering.names.get(t, "") for t in new.tolist()],
-        "cause": [TierChangeCause.SCORING.value] * count,
-        "reason": [str(r)[:500] for r in tiering.reason[moved].tolist()],
-        "actor_id": [None] * count,
+    names = np.vectorize(lambda t: tiering.names.get(int(t), ""), otypes=[object]) if count else None
+    constant = lambda value: (np.zeros(count, dtype=np.int8), lambda chunk: [value] * chunk.size)  # noqa: E731
+    columns = {
+        "customer_id": (ids[moved], _plain),
+        "changed_at": constant(prepare["changed_at"].get_db_prep_save(moment, connection)),
+        "as_of": constant(prepare["as_of"].get_db_prep_save(run.as_of, connection)),
+        "from_tier_id": (old, _ints_or_none),
+        "to_tier_id": (new, _ints_or_none),
+        "from_name": (names(old) if names else old, _plain),
+        "to_name": (names(new) if names else new, _plain),
+        "cause": constant(TierChangeCause.SCORING.value),
+        "reason": (tiering.reason[moved], lambda chunk: [str(r)[:500] for r in chunk.tolist()]),
+        "actor_id": constant(None),
     }
     ordered = [columns[f.attname] for f in writer.fields]
     for start in range(0, count, WRITE_CHUNK):
-        writer.insert(list(zip(*(column[start:start + WRITE_CHUNK] for column in ordered), strict=True)))
+        writer.insert(_rows(ordered, start, start + WRITE_CHUNK))
     return count

@@ -275,3 +275,17 @@ def test_selectors_respect_visibility(today_base, manager, outsider, sales):
     assert selectors.tier_history(viewer=outsider, customer_id=big.pk) == []
     assert list(selectors.customers_in_tier(viewer=outsider, tier=insight.tier)) == []
     assert selectors.scoring_runs(viewer=outsider) == [] and len(selectors.scoring_runs(viewer=manager)) == 1
+
+
+def test_retiring_a_tier_ends_its_overrides(today_base, manager):
+    gold, silver, ordinary = define(manager, GOLD, SILVER, ORDINARY)
+    small = today_base["small"]
+    scoring_run()
+    override = tier_override_set(actor=manager, customer=small, tier=silver, reason="试用")
+    define(manager, GOLD, ORDINARY)
+    override.refresh_from_db()
+    assert override.ended_at is not None and override.ended_by == manager
+    assert tier_in_force(small.pk) == ordinary
+    last = TierChange.objects.filter(customer=small).order_by("-id").first()
+    assert (last.from_name, last.to_name, last.cause, last.reason) == ("银牌", "普通", "override_ended",
+                                                                       "Tier “银牌” was retired.")
