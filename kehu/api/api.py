@@ -49,6 +49,14 @@ class StrictJsonParser(Parser):
         return json.loads(request.body, parse_constant=_reject_constant, parse_float=_finite_float)
 
 
+def _unflattened(reverse_map: dict[tuple[Any, ...], tuple[Any, ...]], loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """ninja's map covers whole parameters; an error inside one (`kinds.1`) keeps its tail."""
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in reverse_map:
+            return tuple(reverse_map[loc[:end]]) + tuple(loc[end:])
+    return loc
+
+
 class KehuAPI(NinjaAPI):
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext]
@@ -60,7 +68,7 @@ class KehuAPI(NinjaAPI):
         for context in error_contexts:
             model = context.model
             for error in context.pydantic_validation_error.errors(include_url=False):
-                loc = model.__ninja_flatten_map_reverse__.get(error["loc"], error["loc"])
+                loc = _unflattened(model.__ninja_flatten_map_reverse__, error["loc"])
                 pairs.extend(errors.pydantic_errors([{**error, "loc": loc}], source=model.__ninja_param_source__))
         return errors.ApiValidationError(pairs)
 
