@@ -9,7 +9,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from kehu.web.views import activity, catalogue, customers, imports, links, money, orders, service, settings
+from kehu.web.views import (
+    activity,
+    catalogue,
+    customers,
+    imports,
+    links,
+    money,
+    orders,
+    privacy,
+    service,
+    settings,
+)
 
 web_patterns = [
     path("", RedirectView.as_view(pattern_name="web:customer-list", query_string=True), name="home"),
@@ -53,6 +64,17 @@ web_patterns = [
             ),
         )
     ],
+    path("customers/<int:pk>/reveal/", privacy.reveal_view, name="reveal"),
+    path("customers/<int:pk>/consents/add/", privacy.consent_add_view, name="consent-add"),
+    path("customers/<int:pk>/consents/<int:item>/withdraw/", privacy.consent_withdraw_view, name="consent-withdraw"),
+    path("customers/<int:pk>/requests/open/", privacy.request_open_view, name="request-open"),
+    path("privacy/requests/", privacy.request_list_view, name="privacy-requests"),
+    path("privacy/requests/<int:item>/", privacy.request_close_view, name="privacy-request"),
+    path(
+        "privacy/requests/<int:item>/copy.<str:fmt>",
+        privacy.request_export_view,
+        name="privacy-request-export",
+    ),
     path("customers/<int:pk>/timeline/", activity.timeline_view, name="timeline"),
     path("customers/<int:pk>/communications/log/", activity.interaction_log_view, name="interaction-log"),
     path("customers/<int:pk>/communications/<int:item>/", activity.interaction_edit_view, name="interaction-edit"),

@@ -181,7 +181,8 @@ def test_customer_page_and_timeline_cost_the_same_whatever_the_history(
     client.force_login(sales)
     counts = {}
     for who in (customer, big):
-        with django_assert_max_num_queries(28) as captured:
+        # 28 before the view audit (savepoint, chain head read/insert/update, release) and the consent card.
+        with django_assert_max_num_queries(34) as captured:
             assert client.get(detail(who)).status_code == 200
         counts[who.pk] = len(captured.captured_queries)
     assert counts[customer.pk] == counts[big.pk]

@@ -16,6 +16,7 @@ from kehu.accounts.permissions import may_assign_owner
 from kehu.customers.models import Customer, CustomFieldDefinition, OrganizationProfile, PersonProfile
 from kehu.customers.sections import DataClass, Section, sections_for
 from kehu.customers.services.custom_fields import TEXT_MAX_LENGTH
+from kehu.privacy.masking import mask
 from kehu.web.forms.widgets import DateInput, field_from_model
 
 # Chinese users type full-width commas and 、 as often as ASCII commas.
@@ -78,18 +79,35 @@ class SectionFields:
     section: Section
     fields: list[forms.BoundField]
     sensitive: frozenset[str]
+    clears: dict[str, forms.BoundField]
 
     @property
     def has_errors(self) -> bool:
         return any(field.errors for field in self.fields)
 
+    @property
+    def items(self) -> list[tuple[forms.BoundField, bool, forms.BoundField | None]]:
+        """(field, sensitive?, its "clear" checkbox or None) in section order."""
+        return [(f, f.name in self.sensitive, self.clears.get(f.name)) for f in self.fields]
+
+
+CLEAR_PREFIX = "clear_"
+
 
 class ProfileForm(forms.Form):
-    """Every field of every profile section of one kind, built from `sections.py`."""
+    """Every field of every profile section of one kind, built from `sections.py`.
 
-    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+    Sensitive fields never carry the stored value into the page: when editing, their
+    input starts empty ("leave blank to keep"), and blanking a stored value takes the
+    explicit "clear" checkbox next to it. `current` maps those fields to their masked
+    values, shown as a hint.
+    """
+
+    def __init__(self, *args: Any, kind: str, current: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.editing = current is not None
+        self.sensitive = {f.name for s in sections_for(kind) for f in s.fields if f.data_class == DataClass.SENSITIVE}
         model = PersonProfile if kind == "person" else OrganizationProfile
         for section in sections_for(kind):
             for spec in section.fields:
@@ -102,24 +120,64 @@ class ProfileForm(forms.Form):
                 else:
                     field = field_from_model(model, spec.name)
                 self.fields[spec.name] = field
+                if self.editing and spec.name in self.sensitive:
+                    shown = (current or {}).get(spec.name)
+                    field.help_text = (
+                        _("Stored: %(masked)s. Leave blank to keep the current value.") % {"masked": shown}
+                        if shown else _("Leave blank to keep the current value.")
+                    )
+                    if shown:
+                        self.fields[CLEAR_PREFIX + spec.name] = forms.BooleanField(
+                            label=_("Clear the stored value"), required=False
+                        )
 
     def sections(self) -> list[SectionFields]:
         return [
             SectionFields(
                 section,
                 [self[name] for name in section.field_names],
-                frozenset(f.name for f in section.fields if f.data_class == DataClass.SENSITIVE),
+                frozenset(name for name in section.field_names if name in self.sensitive),
+                {name: self[CLEAR_PREFIX + name] for name in section.field_names if CLEAR_PREFIX + name in self.fields},
             )
             for section in sections_for(self.kind)
         ]
 
+    def profile_values(self) -> dict[str, Any]:
+        """Cleaned profile values, without the "clear" checkboxes (for a new file)."""
+        return {k: v for k, v in self.cleaned_data.items() if not k.startswith(CLEAR_PREFIX)}
+
+    def changed_values(self) -> dict[str, Any]:
+        """What an edit writes: changed ordinary fields; a sensitive field only when typed
+        into (new value) or when its "clear" box is ticked (blank)."""
+        data = self.cleaned_data
+        values = {
+            name: data[name] for name in self.changed_data
+            if not name.startswith(CLEAR_PREFIX) and name not in self.sensitive
+        }
+        for name in sorted(self.sensitive):
+            if data.get(name) not in (None, ""):
+                values[name] = data[name]
+            elif data.get(CLEAR_PREFIX + name):
+                values[name] = ""
+        return values
+
     @staticmethod
     def initial_for(customer: Customer) -> dict[str, Any]:
+        """Stored values to pre-fill, sensitive ones left out (see the class docstring)."""
         profile = getattr(customer, "person" if customer.is_person else "organization", None)
         if profile is None:
             return {}
-        names = [name for section in sections_for(customer.kind) for name in section.field_names]
+        names = [
+            f.name for section in sections_for(customer.kind) for f in section.fields
+            if f.data_class != DataClass.SENSITIVE
+        ]
         return model_to_dict(profile, fields=names)
+
+    @staticmethod
+    def masked_for(customer: Customer) -> dict[str, str]:
+        profile = getattr(customer, "person" if customer.is_person else "organization", None)
+        names = [f.name for s in sections_for(customer.kind) for f in s.fields if f.data_class == DataClass.SENSITIVE]
+        return {name: mask(name, getattr(profile, name, "")) for name in names} if profile is not None else {}
 
 
 class CustomFieldsForm(forms.Form):

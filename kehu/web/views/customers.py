@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kehu.accounts.permissions import may_write_customers
+from kehu.audit.services import audit
 from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get, customer_list
@@ -23,6 +24,7 @@ from kehu.customers.services.custom_fields import definitions_for
 from kehu.web.forms.customers import CustomerForm, CustomFieldsForm, InitialContactForm, ProfileForm
 from kehu.web.forms.errors import Route, attach_errors
 from kehu.web.forms.filters import CustomerFilterForm
+from kehu.web.forms.privacy import NewFileConsentForm
 from kehu.web.pagination import paginate
 from kehu.web.views.common import ensure_writer, vary_on_htmx, wants_fragment
 from kehu.web.views.detail import detail_context
@@ -58,25 +60,34 @@ class CustomerForms:
             initial=CustomerForm.initial_for(customer) if editing else {"owner": actor.pk, "status": "active"},
         )
         self.profile = ProfileForm(
-            data, kind=kind, prefix="profile", initial=ProfileForm.initial_for(customer) if editing else None
+            data, kind=kind, prefix="profile", initial=ProfileForm.initial_for(customer) if editing else None,
+            current=ProfileForm.masked_for(customer) if editing else None,
         )
         self.custom = CustomFieldsForm(
             data, definitions=definitions_for(kind), prefix="cf",
             initial=dict(customer.custom_fields) if editing else None,
         )
         self.contact = None if editing else InitialContactForm(data, prefix="contact")
+        # A new person's consents, so sensitive fields (or a child's file) save in one go.
+        self.consent = NewFileConsentForm(data, prefix="consent") if not editing and kind == "person" else None
 
     @property
     def all(self) -> list[forms.Form]:
-        return [f for f in (self.main, self.profile, self.custom, self.contact) if f is not None]
+        return [f for f in (self.main, self.profile, self.custom, self.contact, self.consent) if f is not None]
 
     def is_valid(self) -> bool:
         return all([form.is_valid() for form in self.all])  # validate every form, not just up to the first bad one
 
     def attach(self, error: ValidationError, aliases: dict[str, Route] | None = None) -> None:
-        attach_errors(
-            error, fallback=self.main, prefixes={"profile": self.profile, "custom_fields": self.custom}, aliases=aliases
-        )
+        prefixes: dict[str, forms.Form] = {"profile": self.profile, "custom_fields": self.custom}
+        aliases = dict(aliases or {})
+        if self.consent is not None:
+            # Every consent row shares the block's fields: consents.<i>.<field> → that field.
+            for index in range(len(self.consent.consents()) if self.consent.is_valid() else 0):
+                for name in ("notice_version", "channel", "evidence", "guardian_name"):
+                    aliases[f"consents.{index}.{name}"] = (self.consent, name)
+                aliases[f"consents.{index}.purpose"] = (self.consent, "purposes")
+        attach_errors(error, fallback=self.main, prefixes=prefixes, aliases=aliases)
 
 
 def _render_form(request: HttpRequest, bound: CustomerForms, *, kind: str, customer: Customer | None) -> HttpResponse:
@@ -105,8 +116,9 @@ def customer_create_view(request: HttpRequest, kind: str) -> HttpResponse:
                 actor=request.user, kind=kind, name=main["name"], number=main["number"], status=main["status"],
                 owner=main["owner"], source_channel=main["source_channel"], source_detail=main["source_detail"],
                 notes=main["notes"], last_verified_on=main["last_verified_on"], tags=main["tags"],
-                custom_fields=bound.custom.values(), profile=bound.profile.cleaned_data,
+                custom_fields=bound.custom.values(), profile=bound.profile.profile_values(),
                 contact_points=[ContactPointData(type=type_, value=value) for _field, type_, value in items],
+                consents=bound.consent.consents() if bound.consent is not None else [],
             )
         except ValidationError as error:
             bound.attach(
@@ -137,7 +149,7 @@ def _save_edits(request: HttpRequest, customer: Customer, bound: CustomerForms) 
     if bound.custom.changed_data:
         values = bound.custom.values()
         changes["custom_fields"] = {key: values[key] for key in bound.custom.changed_data}
-    profile_values = {name: bound.profile.cleaned_data[name] for name in bound.profile.changed_data}
+    profile_values = bound.profile.changed_values()
     failed = False
     # Two services, one outcome: a profile error must also undo the top-field change.
     with transaction.atomic():
@@ -162,4 +174,6 @@ def _save_edits(request: HttpRequest, customer: Customer, bound: CustomerForms) 
 @require_GET
 def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get(viewer=request.user, pk=pk)
+    if not wants_fragment(request):  # a full page load is a look at the file; htmx refreshes are not
+        audit(actor=request.user, action="customer.view", target=customer, customer_id=customer.pk)
     return render(request, "web/customers/detail.html", detail_context(request, customer))
