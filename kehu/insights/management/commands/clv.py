@@ -45,7 +45,9 @@ class Command(BaseCommand):
             if "skipped" in part:
                 self.stdout.write(f"{title}: skipped — {part['skipped']}")
                 continue
-            params = ", ".join(f"{k} = {v:.4g}" for k, v in part.get("parameters", {}).items())
+            values = part.get("parameters", {})
+            order = [k for k in ("r", "alpha", "a", "b", "p", "q", "gamma") if k in values]  # jsonb reorders keys
+            params = ", ".join(f"{k} = {values[k]:.4g}" for k in order)
             self.stdout.write(f"{title}: {params}; log-likelihood {part.get('log_likelihood', float('nan')):.1f} "
                               f"on {part.get('customers', 0):,} customers")
         holdout = diagnostics.get("holdout", {})
