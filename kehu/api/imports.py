@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
@@ -72,7 +73,8 @@ def upload(
     if not may_write_customers(actor):
         raise PermissionDenied(_("Your role cannot import."))
     if file.size is not None and file.size > _max_bytes():
-        raise ApiValidationError([("file", _("The file is larger than %(n)d MB.") % {"n": _max_bytes() // 2**20})])
+        limit = filesizeformat(_max_bytes())
+        raise ApiValidationError([("file", _("The file is larger than %(limit)s.") % {"limit": limit})])
     options = ImportOptions(dry_run=form.dry_run, skip_bad_rows=form.skip_bad_rows, mapping=_mapping(form.mapping))
     report = run_import(actor=actor, kind=kind, handle=file.file, file_name=file.name or "", options=options)
     if report.fatal:
