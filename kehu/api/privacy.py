@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -90,6 +91,10 @@ def subject_request_out(item: DataSubjectRequest) -> dict[str, Any]:
     }
 
 
+# Open requests first, the nearest deadline on top; then the most recently closed.
+_OPEN_FIRST = (F("closed_at").desc(nulls_first=True), "due_on", "id")
+
+
 def _require_privacy_role(user: User) -> None:
     if not may_configure(user):
         raise PermissionDenied(_("Only administrators and archive managers handle data-subject requests."))
@@ -99,7 +104,7 @@ def _require_privacy_role(user: User) -> None:
 def list_subject_requests(request: HttpRequest, query: Query[SubjectRequestQuery]) -> dict[str, Any]:
     """Every customer's requests, open ones first by due date: administrators and managers."""
     _require_privacy_role(actor_of(request))
-    rows = DataSubjectRequest.objects.select_related("recorded_by").order_by("status", "due_on", "id")
+    rows = DataSubjectRequest.objects.select_related("recorded_by").order_by(*_OPEN_FIRST)
     if query.status:
         rows = rows.filter(status=query.status)
     if query.overdue is not None:
@@ -114,7 +119,7 @@ def list_subject_requests(request: HttpRequest, query: Query[SubjectRequestQuery
 def list_customer_subject_requests(request: HttpRequest, customer_id: PathId) -> list[dict[str, Any]]:
     customer = visible_customer(request, customer_id)
     rows = DataSubjectRequest.objects.filter(customer_id=customer.pk).select_related("recorded_by")
-    return [subject_request_out(r) for r in rows.order_by("status", "due_on", "id")]
+    return [subject_request_out(r) for r in rows.order_by(*_OPEN_FIRST)]
 
 
 @router.post("/customers/{customer_id}/subject-requests", response={201: SubjectRequestOut, **WRITE_ERRORS})
