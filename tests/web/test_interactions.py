@@ -104,6 +104,7 @@ def test_edit_a_communication_and_see_its_history(client, sales, customer):
     data = {f"edit-{k}": v for k, v in {
         "channel": "wechat", "direction": "inbound", "content": "第二版", "outcome": "deal",
         "occurred_at": timezone.localtime(interaction.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+        "staff": [str(sales.pk)],
     }.items()}
     occurred = interaction.occurred_at
     response = client.post(url, data)
@@ -151,3 +152,53 @@ def test_anonymous_is_sent_to_sign_in(client, sales, customer):
                 reverse("web:timeline", args=[customer.pk])):
         response = client.post(url) if url == log_url(customer) else client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def _edit_data(interaction, **extra) -> dict:
+    data = {
+        "channel": interaction.channel, "direction": interaction.direction, "content": interaction.content,
+        "occurred_at": timezone.localtime(interaction.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+    }
+    data.update(extra)
+    return {f"edit-{k}": v for k, v in data.items()}
+
+
+def test_edit_who_took_part(client, sales, teammate, outsider):
+    company = make_organization(sales)
+    boss = make_person(sales, "刘总", contact_points=[])
+    cfo = make_person(sales, "陈会计", contact_points=[])
+    stranger = make_person(sales, "路人", contact_points=[])
+    for person in (boss, cfo):
+        relationship_add(actor=sales, from_customer=person, to_customer=company, type="key_person_of")
+    interaction = make_call(sales, company, "谈判")
+    interaction.people.set([boss])
+    client.force_login(sales)
+    url = reverse("web:interaction-edit", args=[company.pk, interaction.pk])
+    page = client.get(url).content.decode()
+    assert 'name="edit-staff"' in page and 'name="edit-people"' in page and "陈会计" in page
+    assert "outsider" not in page  # another team's salesperson is not offered
+    response = client.post(url, _edit_data(interaction, staff=[str(sales.pk), str(teammate.pk)], people=[str(cfo.pk)]))
+    assert response.status_code == 302
+    assert set(interaction.staff.all()) == {sales, teammate}
+    assert list(interaction.people.all()) == [cfo]
+    body = client.get(url).content.decode()
+    assert "Staff who took part" in body.split("Edit history")[1] and "刘总" in body.split("Edit history")[1]
+    # Nobody from our side, or a person not linked to the company: field errors, nothing written.
+    response = client.post(url, _edit_data(interaction, staff=[], people=[str(cfo.pk)]))
+    assert response.status_code == 200 and response.context["form"].errors.get("staff")
+    response = client.post(url, _edit_data(interaction, staff=[str(sales.pk)], people=[str(stranger.pk)]))
+    assert response.status_code == 200 and response.context["form"].errors.get("people")
+    response = client.post(url, _edit_data(interaction, staff=[str(outsider.pk)]))
+    assert response.status_code == 200 and response.context["form"].errors.get("staff")
+    assert set(interaction.staff.all()) == {sales, teammate} and list(interaction.people.all()) == [cfo]
+
+
+def test_editing_text_leaves_participants_alone(client, sales, teammate, customer):
+    interaction = make_call(sales, customer, "旧")
+    interaction.staff.set([sales, teammate])
+    client.force_login(sales)
+    url = reverse("web:interaction-edit", args=[customer.pk, interaction.pk])
+    response = client.post(url, _edit_data(interaction, content="新", staff=[str(sales.pk), str(teammate.pk)]))
+    assert response.status_code == 302
+    interaction.refresh_from_db()
+    assert interaction.content == "新" and set(interaction.staff.all()) == {sales, teammate}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from kehu.accounts.models import User
 from kehu.customers.models import Customer
 from kehu.interactions.models import Channel, Direction, Interaction
 from kehu.timeline.sources import SOURCES
@@ -42,7 +43,9 @@ class InteractionForm(forms.Form):
     QUICK = ("channel", "direction", "occurred_at", "content", "outcome", "next_step", "next_contact_on")
     MORE = ("subject", "duration_minutes", "customer_needs")
 
-    def __init__(self, *args: Any, people: list[Customer] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: list[Customer] | None = None, staff: list[User] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name in self.QUICK + self.MORE:
             self.fields[name] = field_from_model(Interaction, name)
@@ -59,6 +62,17 @@ class InteractionForm(forms.Form):
             )
             # Labels from the list already loaded: no query per checkbox.
             self.fields["people"].choices = [(p.pk, p.name) for p in people]
+        if staff is not None:
+            # Editing only: who of our staff took part (a new communication is logged by its author).
+            self.fields["staff"] = forms.ModelMultipleChoiceField(
+                label=_("Staff who took part"), widget=forms.CheckboxSelectMultiple,
+                queryset=User.objects.filter(pk__in=[u.pk for u in staff]),
+                error_messages={"required": _("At least one member of staff took part.")},
+            )
+            self.fields["staff"].choices = [(u.pk, str(u)) for u in staff]
+
+    def participant_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("staff", "people") if name in self.fields]
 
     def quick_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.QUICK if name != "content"]

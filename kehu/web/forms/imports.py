@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from kehu.quality.importing.engine import IMPORTERS, ImportOptions
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_MAPPING_LINES = 200
 
 KIND_CHOICES = [
@@ -25,7 +24,7 @@ KIND_CHOICES = [
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "KEHU_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return settings.KEHU_IMPORT_MAX_BYTES
 
 
 class ImportForm(forms.Form):

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.sales.choices import OrderChannel, PaymentMethod
 from kehu.sales.models import CreditIncident, Order, Payment, Product, Receivable
@@ -151,7 +152,7 @@ class ProductForm(forms.Form):
     name = field_from_model(Product, "name")
     category = field_from_model(Product, "category")
     price = forms.DecimalField(label=_("Price"), **MONEY)
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(label=pgettext_lazy("enabled", "Active"), required=False, initial=True)
 
 
 def line_values(form: OrderLineForm) -> dict[str, Any]:

@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kehu.accounts.permissions import may_configure
 from kehu.quality.importing.engine import run_import
 from kehu.quality.models import ImportRun
+from kehu.quality.selectors import import_runs_visible_to
 from kehu.web.forms.imports import KIND_CHOICES, ImportForm, max_upload_bytes
 from kehu.web.views.common import ensure_writer
 
@@ -25,9 +25,8 @@ def _labelled(runs: list[ImportRun]) -> list[ImportRun]:
 
 
 def _runs_of(user):
-    """Import reports quote cell values: staff see their own runs, managers see everyone's."""
-    runs = ImportRun.objects.select_related("actor").defer("errors")
-    return runs if may_configure(user) else runs.filter(actor=user)
+    """Import reports quote cell values; who sees which run is the quality app's rule."""
+    return import_runs_visible_to(user).defer("errors")
 
 
 @login_required

@@ -113,7 +113,7 @@ def block_response(
 def _spec(customer: Customer, block: str) -> LinkSpec:
     spec = BLOCKS[block]
     if spec.person_only and not customer.is_person:
-        raise Http404("Organisations have no family members.")
+        raise Http404(_("Organisations have no family members."))
     return spec
 
 
@@ -293,7 +293,7 @@ def relationship_delete_view(request: HttpRequest, pk: int, item: int) -> HttpRe
     )
     other_id = link.to_customer_id if link.from_customer_id == customer.pk else link.from_customer_id
     if not visible_to(request.user).filter(pk=other_id).exists():
-        raise Http404("No such relationship.")
+        raise Http404(_("No such relationship."))
     relationship_delete(actor=request.user, link=link)
     return block_response(request, pk, "relationships", done=True)
 
@@ -301,7 +301,7 @@ def relationship_delete_view(request: HttpRequest, pk: int, item: int) -> HttpRe
 def _organization(request: HttpRequest, pk: int) -> Customer:
     customer = customer_get(viewer=request.user, pk=pk)
     if customer.is_person:
-        raise Http404("Only organisations have key people.")
+        raise Http404(_("Only organisations have key people."))
     ensure_writer(request.user)
     return customer
 

@@ -209,7 +209,7 @@ def request_export_view(request: HttpRequest, item: int, fmt: str) -> HttpRespon
     """The person's copy of their data (access requests), each download audited."""
     row = _request_row(request, item)
     if fmt not in ("json", "html") or row.kind != RequestKind.ACCESS:
-        raise Http404("Only access requests have a copy to download.")
+        raise Http404(_("Only access requests have a copy to download."))
     customer = customer_get(viewer=request.user, pk=row.customer_id)
     if fmt == "json":
         body, content_type, suffix = subject_json(customer), "application/json; charset=utf-8", "json"
