@@ -73,6 +73,8 @@ def test_history_and_edit_form_never_show_plaintext(client, sales, secret_custom
 def test_reveal_shows_values_once_and_audits_the_reason(client, sales, secret_customer):
     client.force_login(sales)
     url = reverse("web:reveal", args=[secret_customer.pk])
+    page = client.get(reverse("web:customer-detail", args=[secret_customer.pk])).content.decode()
+    assert 'name="reveal-reason"' in page and 'name="reveal-fields"' in page and f'action="{url}' in page
     response = client.post(url, {"reveal-fields": ["beliefs", "id_number"], "reveal-reason": "verifying identity for a contract"},
                            HTTP_HX_REQUEST="true")
     body = response.content.decode()

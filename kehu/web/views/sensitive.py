@@ -34,7 +34,7 @@ def profile_card_context(request: HttpRequest, customer: Customer, state: dict[s
         "custom_fields": custom_field_rows(customer),
         "revealed": bool(revealed),
         "can_reveal": can_reveal,
-        "reveal_form": state.get("reveal_form") or (RevealForm(kind=customer.kind, present=present) if can_reveal else None),
+        "reveal_form": state.get("reveal_form") or (RevealForm(kind=customer.kind, present=present, prefix="reveal") if can_reveal else None),
         "reveal_open": "reveal_form" in state,
     }
 
