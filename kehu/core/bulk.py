@@ -8,6 +8,7 @@ the ORM would write) and the rows go in through COPY on PostgreSQL or the raw sq
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -73,11 +74,23 @@ _PASS_THROUGH = (models.CharField, models.TextField, models.IntegerField, models
                  models.ForeignKey)
 
 
+def _sqlite_datetime(value: Any) -> Any:
+    # What Django's SQLite backend stores: naive UTC, str() form (microseconds only when set).
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+    return str(value)
+
+
 def _adapter(field: models.Field):
     from kehu.core.fields import EncryptedTextField
 
     if isinstance(field, _PASS_THROUGH) and not isinstance(field, EncryptedTextField):
         return None
+    if isinstance(field, models.DateTimeField):
+        # psycopg sends aware datetimes as timestamptz itself; SQLite wants Django's text form.
+        return None if connection.vendor == "postgresql" else _sqlite_datetime
     return lambda value: field.get_db_prep_save(value, connection)
 
 
