@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.audit.services import audit, diff
 from kehu.customers.models import Customer
+from kehu.customers.services.common import blank_if_none as _blank_if_none
 from kehu.customers.services.common import clean_or_collect, ensure_can_write, raise_if_errors, snapshot
 from kehu.interactions.models import Interaction
 
@@ -51,7 +52,10 @@ def interaction_log(
     unknown = set(values) - set(EDITABLE)
     for key in unknown:
         errors[key] = [_("Unknown field “%(field)s”.") % {"field": key}]
-    interaction = Interaction(customer=customer, created_by=actor, **{k: v for k, v in values.items() if k in EDITABLE})
+    interaction = Interaction(
+        customer=customer, created_by=actor,
+        **{k: _blank_if_none(Interaction, k, v) for k, v in values.items() if k in EDITABLE},
+    )
     _check(interaction, errors)
     chosen_people = _people_of(customer, people, errors)
     raise_if_errors(errors)
@@ -76,7 +80,7 @@ def interaction_update(
     before["people"] = sorted(interaction.people.values_list("pk", flat=True))
     for key, value in values.items():
         if key in EDITABLE:
-            setattr(interaction, key, value)
+            setattr(interaction, key, _blank_if_none(Interaction, key, value))
         else:
             errors.setdefault(key, []).append(_("Unknown field “%(field)s”.") % {"field": key})
     _check(interaction, errors)

@@ -71,3 +71,20 @@ def subject_html(customer: Customer) -> str:
     """The same data as a self-contained page a person can read and print."""
     data = json.loads(subject_json(customer))
     return render_to_string("privacy/subject_export.html", {"customer": customer, "data": data})
+
+
+def subject_export(*, actor, customer: Customer, fmt: str) -> str:
+    """The data subject's copy as JSON or a readable page; administrators and archive managers only, audited."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    from kehu.accounts.permissions import may_configure
+    from kehu.audit.services import audit
+
+    if not may_configure(actor):
+        raise PermissionDenied(_("Only administrators and archive managers handle data-subject requests."))
+    if fmt not in ("json", "html"):
+        raise ValidationError({"fmt": [_("Choose json or html.")]})
+    content = subject_json(customer) if fmt == "json" else subject_html(customer)
+    audit(actor=actor, action="privacy.export", target=customer, customer_id=customer.pk, changes={"format": fmt})
+    return content

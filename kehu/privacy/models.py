@@ -34,7 +34,8 @@ class DataSubjectRequest(models.Model):
     class Meta:
         verbose_name = _("data-subject request")
         verbose_name_plural = _("data-subject requests")
-        ordering = ["status", "due_on"]
+        # Open requests first (closed_at is empty), the most urgent at the top.
+        ordering = [models.F("closed_at").desc(nulls_first=True), "due_on", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"

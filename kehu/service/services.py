@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.audit.services import audit, diff
 from kehu.customers.models import Customer
+from kehu.customers.services.common import blank_if_none as _blank_if_none
 from kehu.customers.services.common import clean_or_collect, ensure_can_write, raise_if_errors, snapshot
 from kehu.service.models import ServiceRecord
 
@@ -30,7 +31,7 @@ def _check(record: ServiceRecord, errors: dict[str, list[str]]) -> None:
 def service_record_create(*, actor: User, customer: Customer, values: Mapping[str, Any]) -> ServiceRecord:
     ensure_can_write(actor, customer)
     errors = {key: [_("Unknown field “%(field)s”.") % {"field": key}] for key in set(values) - set(EDITABLE)}
-    record = ServiceRecord(customer=customer, **{k: v for k, v in values.items() if k in EDITABLE})
+    record = ServiceRecord(customer=customer, **{k: _blank_if_none(ServiceRecord, k, v) for k, v in values.items() if k in EDITABLE})
     _check(record, errors)
     raise_if_errors(errors)
     with transaction.atomic():
@@ -45,7 +46,7 @@ def service_record_update(*, actor: User, record: ServiceRecord, values: Mapping
     errors: dict[str, list[str]] = {}
     for key, value in values.items():
         if key in EDITABLE:
-            setattr(record, key, value)
+            setattr(record, key, _blank_if_none(ServiceRecord, key, value))
         else:
             errors.setdefault(key, []).append(_("Unknown field “%(field)s”.") % {"field": key})
     _check(record, errors)

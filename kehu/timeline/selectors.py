@@ -53,7 +53,12 @@ def decode_cursor(cursor: str) -> tuple[datetime.datetime, str, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         at_text, kind, pk = json.loads(raw)
         at = parse_datetime(at_text)
-        if at is None or kind not in SOURCES_BY_KIND or not isinstance(pk, int):
+        # Only what encode_cursor makes: an aware time, a known kind, a 64-bit id.
+        if at is None or at.tzinfo is None or kind not in SOURCES_BY_KIND:
+            raise ValueError
+        if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**63:
+            raise ValueError
+        if not 1900 <= at.year <= 9999:
             raise ValueError
     except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as error:
         raise BadCursor("Invalid cursor.") from error

@@ -115,3 +115,22 @@ def test_retention_anonymises_expired_files(manager, canary_customer, settings, 
     assert CANARY not in everything_in_the_database()
     call_command("daily")
     assert "Overdue data-subject requests: 0" in capsys.readouterr().out
+
+
+def test_subject_export_service_is_for_managers_and_audited(sales, manager, canary_customer):
+    from kehu.audit.models import AuditEvent
+    from kehu.privacy.export import subject_export
+
+    with pytest.raises(PermissionDenied):
+        subject_export(actor=sales, customer=canary_customer, fmt="json")
+    with pytest.raises(ValidationError):
+        subject_export(actor=manager, customer=canary_customer, fmt="pdf")
+    assert CANARY in subject_export(actor=manager, customer=canary_customer, fmt="html")
+    assert AuditEvent.objects.filter(action="privacy.export", customer_id=canary_customer.pk).count() == 1
+
+
+def test_open_requests_come_first(manager, canary_customer):
+    first = request_open(actor=manager, customer=canary_customer, kind="access")
+    request_close(actor=manager, request=first, outcome="已提供副本")
+    second = request_open(actor=manager, customer=canary_customer, kind="correction")
+    assert list(DataSubjectRequest.objects.all()) == [second, first]

@@ -64,3 +64,16 @@ def test_bad_cursor(history, cursor):
 def test_page_query_count_does_not_grow_with_history(history, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         timeline_page(customer=history, limit=30)
+
+
+def test_cursor_must_be_one_kehu_made(history):
+    import base64
+    import json
+
+    def cursor(parts) -> str:
+        return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
+
+    for parts in (["2025-01-01T00:00:00", "order", 1], ["2025-01-01T00:00:00+00:00", "order", 2**70],
+                  ["0001-01-01T00:00:00+00:00", "order", 1], ["2025-01-01T00:00:00+00:00", "order", True]):
+        with pytest.raises(BadCursor):
+            timeline_page(customer=history, cursor=cursor(parts))

@@ -41,6 +41,14 @@ def clean_or_collect(instance: models.Model, errors: dict[str, list[str]], *, pr
             errors.setdefault(key, []).extend(messages)
 
 
+def blank_if_none(model: type[models.Model], name: str, value: Any) -> Any:
+    """None for a non-null text field means "empty" (JSON null from an API client)."""
+    field = model._meta.get_field(name)
+    if value is None and isinstance(field, models.CharField | models.TextField) and not field.null:
+        return ""
+    return value
+
+
 def raise_if_errors(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError(errors)
