@@ -167,3 +167,10 @@ def test_churn_reasons_in_chinese(shop):
     assert churn.describe(reason) == "Probability still active is 20%, below 50%."
     with translation.override("zh-hans"):
         assert churn.describe(reason)  # translated once the catalogue has it; never empty
+
+
+def test_deleting_a_customer_deletes_their_snapshots(base):
+    scoring_run(as_of=AS_OF)
+    base["C"].delete()
+    assert CustomerScore.objects.count() == 5
+    assert not CustomerScore.objects.filter(customer_id=base["C"].pk).exists()
