@@ -31,6 +31,19 @@ from kehu.insights.models import CustomerScore, ScoringRun, ScoringRunStatus, Ti
 # ------------------------------------------------------------------ scoring
 
 
+def _json_safe(value: Any) -> Any:
+    """NaN and ±∞ (an empty base's thresholds, q ≤ 1's population mean) are not JSON: store null."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
 def _counts(values: np.ndarray) -> dict[str, int]:
     keys, counts = np.unique(values.astype(str), return_counts=True)
     return {str(k): int(c) for k, c in zip(keys, counts, strict=True)}
@@ -69,11 +82,11 @@ def scoring_run(
         run.save()
         written = snapshots.write_scores(run, table, tiering, progress)
         changes = snapshots.write_changes(run, table, tiering, moment)
-        run.parameters = config.as_dict() | {
+        run.parameters = _json_safe(config.as_dict() | {
             "cutoff": periods.cutoff.isoformat(), "thresholds": table.thresholds,
             "tiers": [{"id": t.pk, "name": t.name, "match": t.match, "conditions": t.conditions} for t in tiers],
-        }
-        run.diagnostics = table.diagnostics
+        })
+        run.diagnostics = _json_safe(table.diagnostics)
         run.counts = {
             "customers": written, "buyers": int(table.buyers.sum()), "tier_changes": changes,
             "rfm_segment": _counts(table.segment[table.buyers]), "value_class": _counts(table.value_class[table.buyers]),

@@ -174,3 +174,13 @@ def test_deleting_a_customer_deletes_their_snapshots(base):
     base["C"].delete()
     assert CustomerScore.objects.count() == 5
     assert not CustomerScore.objects.filter(customer_id=base["C"].pk).exists()
+
+
+def test_empty_base_and_base_without_orders(shop):
+    run = scoring_run(as_of=AS_OF)
+    assert run.counts["customers"] == 0 and "skipped" in run.diagnostics["bgnbd"]
+    shop.customer("nobody")
+    run = scoring_run(as_of=AS_OF)
+    score = CustomerScore.objects.get()
+    assert (score.order_count, score.r_score, score.clv, score.churn_risk) == (0, None, None, ChurnRisk.NONE)
+    assert "skipped" in run.diagnostics["holdout"]
