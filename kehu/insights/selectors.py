@@ -50,7 +50,7 @@ def insight_of(*, viewer: User, customer_id: int, run: ScoringRun | None = None)
     if not _visible(viewer, customer_id):
         return None
     run = run or current_run()
-    score = (CustomerScore.objects.filter(run=run, customer_id=customer_id).select_related("tier", "rule_tier").first()
+    score = (CustomerScore.objects.filter(as_of=run.as_of, customer_id=customer_id).select_related("tier", "rule_tier").first()
              if run else None)
     now = timezone.now()
     override = (TierOverride.objects.filter(customer_id=customer_id, ended_at__isnull=True).select_related("tier")
@@ -71,7 +71,7 @@ def scores_for(*, viewer: User, customer_ids: Iterable[int], run: ScoringRun | N
     if run is None:
         return {}
     visible = visible_to(viewer).filter(pk__in=list(customer_ids)).values("pk")
-    return {s.customer_id: s for s in CustomerScore.objects.filter(run=run, customer_id__in=visible)}
+    return {s.customer_id: s for s in CustomerScore.objects.filter(as_of=run.as_of, customer_id__in=visible)}
 
 
 def score_history(*, viewer: User, customer_id: int, limit: int = 24) -> list[CustomerScore]:
@@ -92,7 +92,7 @@ def customers_in_tier(*, viewer: User, tier: Tier, run: ScoringRun | None = None
     run = run or current_run()
     if run is None:
         return Customer.objects.none()
-    members = CustomerScore.objects.filter(run=run, tier=tier).values("customer_id")
+    members = CustomerScore.objects.filter(as_of=run.as_of, tier=tier).values("customer_id")
     return visible_to(viewer).filter(pk__in=members)
 
 

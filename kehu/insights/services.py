@@ -187,7 +187,7 @@ def _rule_tier_now(customer_id: int) -> Tier | None:
     run = ScoringRun.current()
     if run is None:
         return None
-    score = CustomerScore.objects.filter(run=run, customer_id=customer_id).select_related("rule_tier").first()
+    score = CustomerScore.objects.filter(as_of=run.as_of, customer_id=customer_id).select_related("rule_tier").first()
     return score.rule_tier if score else None
 
 

@@ -289,3 +289,16 @@ def test_retiring_a_tier_ends_its_overrides(today_base, manager):
     last = TierChange.objects.filter(customer=small).order_by("-id").first()
     assert (last.from_name, last.to_name, last.cause, last.reason) == ("银牌", "普通", "override_ended",
                                                                        "Tier “银牌” was retired.")
+
+
+def test_reading_a_customers_figures_is_a_fixed_number_of_queries(today_base, manager, django_assert_max_num_queries):
+    define(manager, GOLD, SILVER, ORDINARY)
+    scoring_run()
+    big = today_base["big"]
+    # visibility, current run, the snapshot (unique index), the override
+    with django_assert_max_num_queries(4):
+        insight = selectors.insight_of(viewer=manager, customer_id=big.pk)
+    assert insight.score is not None and insight.tier_reason
+    ids = list(CustomerScore.objects.values_list("customer_id", flat=True))
+    with django_assert_max_num_queries(2):
+        assert set(selectors.scores_for(viewer=manager, customer_ids=ids)) == set(ids)
