@@ -70,6 +70,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     environment = {**os.environ, "KEHU_DATA_DIR": str(tmp_path), "KEHU_HTTPS": "1", "KEHU_HSTS_SUBDOMAINS": "1",
                    "KEHU_HSTS_PRELOAD": "1", "KEHU_SECRET_KEY": "x" * 20 + "production-secret-key-0123456789"}
     environment.pop("KEHU_DEBUG", None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     result = subprocess.run([sys.executable, "-m", "kehu", "check", "--deploy", "--fail-level", "WARNING"],
                             env=environment, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
