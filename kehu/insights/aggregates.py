@@ -81,41 +81,54 @@ def customer_ids() -> np.ndarray:
 def _epoch_sql(expression: str) -> str:
     """Days since the Unix epoch of a timestamp, as a float, in this database's dialect."""
     if connection.vendor == "postgresql":
-        return f"(EXTRACT(EPOCH FROM {expression}) / 86400.0)"
+        return _float(f"EXTRACT(EPOCH FROM {expression}) / 86400.0")
     return f"(julianday({expression}) - 2440587.5)"  # SQLite: Django stores UTC text that julianday() parses
 
 
-def _query(periods: Periods) -> tuple[str, list[object]]:
-    """Plain SQL: the ORM's FILTER clauses and decimal casts made this 2.4× slower on SQLite
-    (measured on 855k orders), and CASE inside SUM/COUNT runs unchanged on both backends.
+def _float(expression: str) -> str:
+    """PostgreSQL's EXTRACT returns numeric, read as Decimal objects (slow into numpy): cast
+    once per customer. SQLite's julianday() is already a float."""
+    if connection.vendor == "postgresql":
+        return f"CAST({expression} AS double precision)"
+    return f"({expression})"
 
+
+def _query(periods: Periods) -> tuple[str, list[object]]:
+    """Plain SQL, one pass over the orders, runs unchanged on SQLite (≥ 3.30) and PostgreSQL.
+
+    The inner select works the net amount out once per order, as a float: PostgreSQL's numeric
+    arithmetic repeated in every conditional aggregate made the query 5× slower (10.4 s vs 2.1 s
+    on 4.3M orders), and the ORM's FILTER with decimal casts made SQLite's 2.4× slower.
     Calibration figures that follow from others are not aggregated: calibration orders are
     orders − holdout orders, and the first calibration order is the first order when that
     falls before the holdout.
     """
     adapt = connection.ops.adapt_datetimefield_value
     quote = connection.ops.quote_name
-    table = quote(Order._meta.db_table)
-    at, net = quote("ordered_at"), f"({quote('total')} - {quote('refunded_amount')})"
-    window = f"{at} >= %s" if periods.window_start else "1 = 1"
+    at, net = quote("ordered_at"), "net"
+    amount = f"CAST({quote('total')} - {quote('refunded_amount')} AS {'double precision' if connection.vendor == 'postgresql' else 'REAL'})"
+    window = f"FILTER (WHERE {at} >= %s)" if periods.window_start else ""
     sql = f"""
         SELECT {quote("customer_id")},
                {_epoch_sql(f"MIN({at})")}, {_epoch_sql(f"MAX({at})")}, COUNT(*), SUM({net}),
-               COUNT(CASE WHEN {window} THEN 1 END), SUM(CASE WHEN {window} THEN {net} END),
-               SUM(CASE WHEN {at} >= %s THEN {net} END),
-               SUM(CASE WHEN {at} >= %s AND {at} < %s THEN {net} END),
-               {_epoch_sql(f"MAX(CASE WHEN {at} < %s THEN {at} END)")},
-               COUNT(CASE WHEN {at} >= %s THEN 1 END)
-        FROM {table}
-        WHERE {at} < %s AND {quote("status")} NOT IN ({", ".join(["%s"] * len(VOID_ORDER_STATUSES))})
+               COUNT(*) {window}, SUM({net}) {window},
+               SUM({net}) FILTER (WHERE {at} >= %s),
+               SUM({net}) FILTER (WHERE {at} >= %s AND {at} < %s),
+               {_epoch_sql(f"MAX({at}) FILTER (WHERE {at} < %s)")},
+               COUNT(*) FILTER (WHERE {at} >= %s)
+        FROM (
+            SELECT {quote("customer_id")}, {at}, {amount} AS {net}
+            FROM {quote(Order._meta.db_table)}
+            WHERE {at} < %s AND {quote("status")} NOT IN ({", ".join(["%s"] * len(VOID_ORDER_STATUSES))})
+        ) AS orders
         GROUP BY {quote("customer_id")}
         ORDER BY {quote("customer_id")}
     """  # noqa: S608 - identifiers from model meta, values as parameters
     params: list[object] = [adapt(periods.window_start)] * 2 if periods.window_start else []
     params += [adapt(periods.spend_period_start), adapt(periods.previous_period_start), adapt(periods.spend_period_start),
-               adapt(periods.holdout_start), adapt(periods.holdout_start), adapt(periods.cutoff),
-               *sorted(str(s) for s in VOID_ORDER_STATUSES)]
-    return sql, params
+               adapt(periods.holdout_start), adapt(periods.holdout_start)]
+    # placeholders in text order: the outer select's first, then the inner where's
+    return sql, [*params, adapt(periods.cutoff), *sorted(str(s) for s in VOID_ORDER_STATUSES)]
 
 
 def load(periods: Periods, ids: np.ndarray | None = None) -> Figures:
