@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from kehu.insights.models import TierChange
 from kehu.interactions.models import Interaction
 from kehu.sales.models import Order, Payment
 from kehu.service.models import ServiceRecord
@@ -44,6 +45,9 @@ SOURCES: tuple[Source, ...] = (
     Source("service", _("After-sales service"), ServiceRecord, "reported_at",
            lambda s: f"{s.get_kind_display()} · {s.get_status_display()}",
            lambda s: (s.product + " · " if s.product else "") + s.problem[:200]),
+    Source("tier_change", _("Tier change"), TierChange, "changed_at",
+           lambda c: f"{c.from_name or '—'} → {c.to_name or '—'}",
+           lambda c: f"{c.get_cause_display()}" + (f" · {c.reason}" if c.reason else "")),
 )
 
 SOURCES_BY_KIND = {source.kind: source for source in SOURCES}

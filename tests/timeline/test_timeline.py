@@ -77,3 +77,14 @@ def test_cursor_must_be_one_kehu_made(history):
                   ["0001-01-01T00:00:00+00:00", "order", 1], ["2025-01-01T00:00:00+00:00", "order", True]):
         with pytest.raises(BadCursor):
             timeline_page(customer=history, cursor=cursor(parts))
+
+
+def test_tier_changes_appear_on_the_timeline(history):
+    from kehu.insights.models import TierChange
+
+    TierChange.objects.create(customer=history, changed_at=ago(1), from_name="银牌", to_name="金牌",
+                              cause=TierChange._meta.get_field("cause").choices[0][0], reason="累计消费达标")
+    entries = timeline_page(customer=history, kinds=["tier_change"]).entries
+    assert [(e.kind, e.title) for e in entries] == [("tier_change", "银牌 → 金牌")]
+    assert "累计消费达标" in entries[0].summary
+    assert timeline_page(customer=history, limit=1).entries[0].kind == "tier_change"
