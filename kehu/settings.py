@@ -77,26 +77,27 @@ TEMPLATES = [
 ]
 
 
+# WAL lets readers proceed while one writer writes; the busy timeout makes a second writer
+# wait instead of failing with "database is locked"; IMMEDIATE takes the write lock up front.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+}
+
+
 def _database() -> dict:
     url = env_str("KEHU_DATABASE_URL", "")
     if not url:
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "kehu.sqlite3",
-            "OPTIONS": {
-                # WAL lets readers proceed while one writer writes; the busy timeout makes a
-                # second writer wait instead of failing with "database is locked".
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-            },
-        }
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "kehu.sqlite3", "OPTIONS": dict(SQLITE_OPTIONS)}
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("KEHU_DB_CONN_MAX_AGE", 60, minimum=0))
     except ValueError as error:
         raise ImproperlyConfigured(f"KEHU_DATABASE_URL is not a database URL kehu understands: {error}") from None
     if config["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
         raise ImproperlyConfigured("KEHU_DATABASE_URL must be a postgres:// or sqlite:/// URL.")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
     return config
 
 

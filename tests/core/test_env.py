@@ -84,3 +84,14 @@ def test_security_headers(client):
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_sqlite_url_keeps_kehus_sqlite_settings(tmp_path):
+    environment = {**os.environ, "KEHU_DATA_DIR": str(tmp_path), "KEHU_DATABASE_URL": f"sqlite:///{tmp_path}/other.sqlite3"}
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    code = "from django.db import connection; connection.ensure_connection(); " \
+           "print(connection.cursor().execute('PRAGMA journal_mode').fetchone()[0], connection.settings_dict['NAME'])"
+    result = subprocess.run([sys.executable, "-m", "kehu", "shell", "-c", code], env=environment,  # noqa: S603
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"wal {tmp_path}/other.sqlite3" in result.stdout
