@@ -3,7 +3,7 @@
 The services write one customer per transaction with an audit row and ~15 queries;
 at a million customers that is hours. Here worker processes turn `CustomerSpec`s into
 rows — the same Customer, profile, ContactPoint, tag and SearchTerm rows the services
-would write, with keys from `customer_keys` and completeness from `completeness_of` —
+would write, with keys from `file_keys` and completeness from `completeness_of` —
 and the main process inserts them in large batches (COPY on PostgreSQL).
 No audit events are written: nobody did anything, a generator did.
 """
@@ -34,26 +34,17 @@ from kehu.customers.models import (
     SearchTerm,
     Tag,
 )
-from kehu.customers.search import customer_keys
+from kehu.customers.search import file_keys
 
 ORGANIZATION_SHARE = 0.1
 PARALLEL_THRESHOLD = 20_000
 
 
 def search_keys_for(spec: CustomerSpec, number: str) -> set[str]:
-    """The keys `refresh_derived` computes for this customer (kept in step with it)."""
-    companies = []
-    if spec.is_person and spec.profile.get("employer"):
-        companies.append(spec.profile["employer"])
-    legal_name = spec.profile.get("legal_name")
-    if not spec.is_person and legal_name and legal_name != spec.name:
-        companies.append(legal_name)
-    keys = customer_keys(
-        name=spec.name, number=number, person=spec.is_person, contact_points=spec.contact_points, companies=companies
+    """The keys the services compute for this customer: the same `file_keys`."""
+    return file_keys(
+        name=spec.name, number=number, person=spec.is_person, contact_points=spec.contact_points, profile=spec.profile
     )
-    if not spec.is_person and spec.profile.get("credit_code"):
-        keys.add(spec.profile["credit_code"].lower())
-    return keys
 
 
 class _Exists:

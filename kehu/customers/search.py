@@ -9,7 +9,8 @@ Chinese names (a 3-character name has 3 suffixes), so 1- and 2-character queries
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -70,6 +71,27 @@ def customer_keys(
         elif type_ in ("wechat", "qq"):
             keys.add(compact(value)[:TERM_MAX_LENGTH])
     keys.discard("")
+    return keys
+
+
+def file_keys(
+    *, name: str, number: str, person: bool, contact_points: Iterable[tuple[str, str]], profile: Mapping[str, Any]
+) -> set[str]:
+    """Every search key of one customer file, from its name, number, contact points and profile values.
+
+    The one definition used by the services (`refresh_derived`) and by bulk loaders.
+    """
+    companies = []
+    if person and profile.get("employer"):
+        companies.append(profile["employer"])
+    legal_name = profile.get("legal_name")
+    if not person and legal_name and legal_name != name:
+        companies.append(legal_name)
+    keys = customer_keys(name=name, number=number, person=person, contact_points=contact_points, companies=companies)
+    if not person and profile.get("credit_code"):
+        keys.add(profile["credit_code"].lower())
+    if person and profile.get("id_number_index"):
+        keys.add(ID_NUMBER_KEY_PREFIX + profile["id_number_index"])
     return keys
 
 

@@ -16,7 +16,7 @@ from kehu.core.fields import EncryptedTextField
 from kehu.core.idcard import mask_id_number
 from kehu.customers.completeness import completeness_of
 from kehu.customers.models import Customer, SearchTerm
-from kehu.customers.search import ID_NUMBER_KEY_PREFIX, customer_keys
+from kehu.customers.search import file_keys
 
 SENSITIVE_MASK = "******"
 
@@ -86,18 +86,11 @@ def refresh_derived(customer: Customer) -> None:
     person = getattr(customer, "person", None) if customer.is_person else None
     organization = getattr(customer, "organization", None) if not customer.is_person else None
     contacts = list(customer.contact_points.values_list("type", "value"))
-    companies = []
-    if person is not None and person.employer:
-        companies.append(person.employer)
-    if organization is not None and organization.legal_name and organization.legal_name != customer.name:
-        companies.append(organization.legal_name)
-    keys = customer_keys(
-        name=customer.name, number=customer.number, person=customer.is_person, contact_points=contacts, companies=companies
+    profile = person if person is not None else organization
+    values = {name: getattr(profile, name, "") for name in ("employer", "legal_name", "credit_code", "id_number_index")}
+    keys = file_keys(
+        name=customer.name, number=customer.number, person=customer.is_person, contact_points=contacts, profile=values
     )
-    if organization is not None and organization.credit_code:
-        keys.add(organization.credit_code.lower())
-    if person is not None and person.id_number_index:
-        keys.add(ID_NUMBER_KEY_PREFIX + person.id_number_index)
     SearchTerm.objects.filter(customer=customer).delete()
     SearchTerm.objects.bulk_create([SearchTerm(customer=customer, term=key) for key in sorted(keys)])
     overall, by_section = completeness_of(customer, contacts=contacts)
