@@ -3,11 +3,8 @@ see both on the timeline; filter the timeline and load more."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -16,36 +13,14 @@ from kehu.customers.services import ContactPointData, customer_create, profile_u
 from kehu.interactions.models import Interaction
 from kehu.sales.models import Order
 from kehu.sales.services import product_save
+from tests.browser.conftest import SCREENSHOTS, needs_chromium
 from tests.conftest import PASSWORD, make_user
 from tests.web.activity_helpers import make_call, make_order
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(os.environ.get("KEHU_SCREENSHOT_DIR", tempfile.gettempdir()))
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+    needs_chromium,
 ]
-
-
-@pytest.fixture
-def browser_page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from kehu.accounts.models import Role, Team
 from kehu.audit.models import AuditEvent
 from kehu.customers.models import Consent
 from kehu.customers.services import ContactPointData, customer_create
-from tests.browser.test_customer_activity import CHROMIUM, SCREENSHOTS, browser_page  # noqa: F401
+from tests.browser.conftest import SCREENSHOTS, needs_chromium
 from tests.conftest import PASSWORD, SENSITIVE_CONSENT, make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -21,7 +21,7 @@ CANARY = "BROWSER-CANARY-佛教"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium at /usr/bin/chromium"),
+    needs_chromium,
 ]
 
 
@@ -36,7 +36,7 @@ def person(transactional_db):
     )
 
 
-def test_masked_then_revealed_with_a_reason(live_server, person, browser_page):  # noqa: F811
+def test_masked_then_revealed_with_a_reason(live_server, person, browser_page):
     from playwright.sync_api import expect
 
     page = browser_page
