@@ -26,6 +26,7 @@ from kehu.customers.models import (
 )
 from kehu.customers.sections import sections_for
 from kehu.customers.services.common import (
+    blank_if_none,
     clean_or_collect,
     ensure_can_write,
     raise_if_errors,
@@ -63,12 +64,7 @@ def _apply_profile_values(profile, kind: str, values: Mapping[str, Any], errors:
         if key not in allowed:
             errors.setdefault(f"profile.{key}", []).append(_("Unknown profile field “%(field)s”.") % {"field": key})
             continue
-        setattr(profile, key, "" if value is None and _is_text(profile, key) else value)
-
-
-def _is_text(profile, name: str) -> bool:
-    field = profile._meta.get_field(name)
-    return field.get_internal_type() in ("CharField", "TextField", "URLField") and not field.null
+        setattr(profile, key, blank_if_none(type(profile), key, value))
 
 
 def _check_owner(actor: User, owner: User | None, errors: dict[str, list[str]]) -> None:

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.audit.services import audit, diff
 from kehu.customers.models import ContactPoint, Customer, FamilyMember, ImportantDate, Relationship
-from kehu.customers.services.common import clean_or_collect, ensure_can_write, refresh_derived, snapshot
+from kehu.customers.services.common import (
+    blank_if_none,
+    clean_or_collect,
+    ensure_can_write,
+    refresh_derived,
+    snapshot,
+)
 
 _FIELDS = {
     ContactPoint: ("type", "value", "label", "preferred", "best_time", "do_not_contact"),
@@ -31,12 +37,9 @@ def _assign(instance: models.Model, values: Mapping[str, Any], errors: dict[str,
         if key not in allowed:
             errors.setdefault(key, []).append(_("Unknown field “%(field)s”.") % {"field": key})
             continue
-        field = instance._meta.get_field(key)
-        if value is None and isinstance(field, models.CharField | models.TextField) and not field.null:
-            value = ""
-        if value is None and isinstance(field, models.BooleanField):
+        if value is None and isinstance(instance._meta.get_field(key), models.BooleanField):
             value = False
-        setattr(instance, key, value)
+        setattr(instance, key, blank_if_none(type(instance), key, value))
 
 
 def _check_linked(actor: User, instance: models.Model, errors: dict[str, list[str]]) -> None:
