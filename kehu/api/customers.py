@@ -32,6 +32,7 @@ from kehu.api.schemas.customers import (
     StatusValue,
 )
 from kehu.audit.services import audit
+from kehu.customers.search import count_at_most
 from kehu.customers.selectors import SORTS, CustomerFilters, customer_get, customer_list
 from kehu.customers.services import (
     ContactPointData,
@@ -62,8 +63,17 @@ class CustomerQuery(Schema):
     offset: int = Field(0, ge=0, le=MAX_ID)
 
 
+# The list counts matches up to this many (see list_customers).
+COUNT_CAP = 1000
+
+
 class CustomerPage(Schema):
-    count: int = Field(description="Matching customers over all pages.")
+    count: int = Field(
+        description=f"Matching customers over all pages, counted up to {COUNT_CAP:,}: when `count_exact` is "
+        f"false there are more than {COUNT_CAP:,} and `count` is {COUNT_CAP + 1:,}."
+    )
+    count_exact: bool = Field(description="Whether `count` is the exact number of matches.")
+    has_more: bool = Field(description="Whether another page follows this one (offset + limit).")
     limit: int
     offset: int
     items: list[CustomerListItem]
@@ -76,13 +86,18 @@ def list_customers(request: HttpRequest, query: Query[CustomerQuery]) -> dict[st
         in_pool=query.in_pool, tag=query.tag, mine=query.mine,
     )
     # One query for the count, one for the page, one each for tags and contact points:
-    # the same four whatever the page size.
+    # the same four whatever the page size. An exact count over a million matches costs
+    # more than the page, so counting stops past COUNT_CAP (as on the web list).
     customers = customer_list(viewer=actor_of(request), filters=filters, sort=query.sort).prefetch_related(
         "tags", "contact_points"
     )
-    count = customers.count()
-    items = list(customers[query.offset : query.offset + query.limit]) if query.offset < count else []
-    return {"count": count, "limit": query.limit, "offset": query.offset, "items": [present.customer_row(c) for c in items]}
+    count = count_at_most(customers, COUNT_CAP)
+    exact = count <= COUNT_CAP
+    rows = list(customers[query.offset : query.offset + query.limit + 1]) if not exact or query.offset < count else []
+    return {
+        "count": count, "count_exact": exact, "has_more": len(rows) > query.limit, "limit": query.limit,
+        "offset": query.offset, "items": [present.customer_row(c) for c in rows[: query.limit]],
+    }
 
 
 def _detail(request: HttpRequest, customer_id: int) -> dict[str, Any]:

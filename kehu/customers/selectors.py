@@ -61,10 +61,15 @@ SORTS = {
 }
 
 
+# Sorts no index can deliver in order: a search walking the archive in that order would
+# have to visit every customer (see kehu.customers.search.filter_by_query).
+UNINDEXED_SORTS = frozenset({"-completeness"})
+
+
 def customer_list(*, viewer: User, filters: CustomerFilters, sort: str = "-created") -> QuerySet[Customer]:
     customers = visible_to(viewer)
     if filters.query.strip():
-        customers = filter_by_query(customers, filters.query)
+        customers = filter_by_query(customers, filters.query, walk_in_order=sort not in UNINDEXED_SORTS)
     if filters.kind:
         customers = customers.filter(kind=filters.kind)
     if filters.status:

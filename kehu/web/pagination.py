@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from kehu.customers.search import count_at_most
+
 PER_PAGE = 25
 COUNT_CAP = 1000
 MAX_PAGE = 10_000
@@ -65,10 +67,12 @@ def page_number(raw: str | None) -> int:
 
 def paginate(queryset: QuerySet, raw_page: str | None) -> CappedPage:
     number = page_number(raw_page)
-    # COUNT over a LIMITed subquery: stops scanning after COUNT_CAP + 1 rows.
-    counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     offset = (number - 1) * PER_PAGE
     rows = list(queryset[offset : offset + PER_PAGE + 1])
+    # When the whole result fits on the first page there is nothing more to count; otherwise
+    # counting stops after COUNT_CAP + 1 rows (and samples a broad search word's keys first).
+    whole_result_shown = number == 1 and len(rows) <= PER_PAGE
+    counted = len(rows) if whole_result_shown else count_at_most(queryset, COUNT_CAP)
     return CappedPage(
         items=rows[:PER_PAGE],
         number=number,

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kehu.customers import search
 from kehu.customers.search import name_keys, query_keys
-from kehu.customers.selectors import CustomerFilters, customer_list
+from kehu.customers.selectors import SORTS, CustomerFilters, customer_list
 from kehu.customers.services import ContactPointData
 from tests.conftest import make_organization, make_person
 
@@ -63,6 +64,44 @@ def archive(sales):
 )
 def test_query_forms(sales, archive, query, expected):
     assert names(sales, query) == expected
+
+
+@pytest.fixture
+def every_word_broad(monkeypatch):
+    """Make every search word take the probe walk that broad words (张, zs) take on a big archive."""
+    monkeypatch.setattr(search, "BROAD_KEYS", 1)
+    monkeypatch.setattr(search, "COUNT_SAMPLE", 1)
+
+
+@pytest.mark.parametrize("sort", sorted(SORTS))
+@pytest.mark.parametrize("query", ["张", "三丰", "zs", "13800138000", "5678", "华为", "张 丰", "@example", "王", "KH"])
+def test_the_probe_walk_finds_what_the_join_finds(sales, outsider, archive, query, sort, monkeypatch):
+    make_person(outsider, "张伟", contact_points=[ContactPointData("mobile", "13700005678")])
+
+    def listed() -> tuple[list[int], int]:
+        customers = customer_list(viewer=sales, filters=CustomerFilters(query=query), sort=sort)
+        return list(customers.values_list("pk", flat=True)), search.count_at_most(customers, cap=2)
+
+    joined = listed()
+    monkeypatch.setattr(search, "BROAD_KEYS", 1)
+    monkeypatch.setattr(search, "COUNT_SAMPLE", 1)
+    walked = listed()
+    assert walked == joined
+    assert joined[1] == min(len(joined[0]), 3)
+
+
+def test_a_broad_word_is_walked_with_probes_not_joined(sales, archive, every_word_broad):
+    customers = customer_list(viewer=sales, filters=CustomerFilters(query="张"))
+    assert any(isinstance(expr, search.TermProbe) for expr in customers.query.annotations.values())
+    narrow = customer_list(viewer=sales, filters=CustomerFilters(query="张"), sort="-completeness")
+    assert not any(isinstance(expr, search.TermProbe) for expr in narrow.query.annotations.values())
+
+
+def test_count_falls_back_to_the_full_join_when_the_sample_proves_nothing(sales, archive, every_word_broad):
+    # A one-key sample holds one customer, never more than the cap of 1: the full count decides.
+    customers = customer_list(viewer=sales, filters=CustomerFilters(query="张"))
+    assert search.count_at_most(customers, cap=5) == 2
+    assert search.count_at_most(customers, cap=1) == 2
 
 
 def test_search_respects_visibility(sales, outsider, archive):

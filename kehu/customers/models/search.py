@@ -21,5 +21,7 @@ class SearchTerm(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["term", "customer"], name="search_term_prefix"),
-            models.Index(fields=["customer"], name="search_term_customer"),
+            # Serves both a customer's keys (refresh, erasure, cascade) and the per-customer
+            # probe of a broad search word (customer = ? AND term in range).
+            models.Index(fields=["customer", "term"], name="search_term_customer_term"),
         ]
