@@ -45,6 +45,24 @@ class TableWriter:
             sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model meta
             connection.connection.executemany(sql, rows)
 
+    def rows_from_columns(self, columns: dict[str, Any], count: int) -> list[tuple]:
+        """`count` rows from whole columns of database-ready values, for generators.
+
+        A column is a sequence of `count` values (a list or a numpy array) or one value for
+        every row; columns not named keep their default. Values are not adapted: give them
+        as the database takes them (see `datetime_texts`).
+        """
+        unknown = set(columns) - {f.attname for f in self.fields}
+        if unknown:
+            raise ValueError(f"{self.table} has no columns {sorted(unknown)}")
+        series = []
+        for field, default in zip(self.fields, self.defaults, strict=True):
+            value = columns.get(field.attname, default)
+            if hasattr(value, "tolist"):
+                value = value.tolist()
+            series.append(value if isinstance(value, list | tuple) else [value] * count)
+        return list(zip(*series, strict=True))
+
     def insert_dicts(self, rows: Iterable[dict[str, Any]]) -> None:
         self.insert([self.encode(row) for row in rows])
 
@@ -92,6 +110,18 @@ def _adapter(field: models.Field):
         # psycopg sends aware datetimes as timestamptz itself; SQLite wants Django's text form.
         return None if connection.vendor == "postgresql" else _sqlite_datetime
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def datetime_texts(epoch_seconds: Any) -> list[str]:
+    """Moments (seconds since the epoch, UTC; a numpy array) as the database takes them as
+    text: naive UTC for SQLite, as Django stores it, and with the offset for PostgreSQL."""
+    import numpy as np
+
+    micros = np.asarray(epoch_seconds * 1e6, dtype="int64").astype("datetime64[us]")
+    texts = np.char.replace(np.datetime_as_string(micros, unit="us"), "T", " ")
+    if connection.vendor == "postgresql":
+        texts = np.char.add(texts, "+00")
+    return texts.tolist()
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
