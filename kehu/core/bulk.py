@@ -20,15 +20,57 @@ class TableWriter:
         self.table = model._meta.db_table
         self.fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key or not isinstance(f, models.AutoField)]
         self.columns = [f.column for f in self.fields]
-        # Most columns keep their default: adapt each default once.
-        self.defaults = [f.get_db_prep_save(f.get_default(), connection) for f in self.fields]
+        # Most columns keep their default: adapt each constant default once. Defaults that
+        # are functions (timezone.now) are called again for every batch written; a type
+        # (dict, list) always gives the same empty value, so it counts as constant.
+        called = [callable(f.default) and not isinstance(f.default, type) for f in self.fields]
+        self._constant_defaults = [None if call else f.get_db_prep_save(f.get_default(), connection)
+                                   for f, call in zip(self.fields, called, strict=True)]
+        self._called_defaults = [(i, f) for i, (f, call) in enumerate(zip(self.fields, called, strict=True)) if call]
         self.adapters = [_adapter(f) for f in self.fields]
+        self._constant_plan = None if self._called_defaults else self._plan()
+
+    @property
+    def defaults(self) -> list[Any]:
+        """Each column's default as the database takes it, callable ones called now."""
+        defaults = list(self._constant_defaults)
+        for index, field in self._called_defaults:
+            defaults[index] = field.get_db_prep_save(field.get_default(), connection)
+        return defaults
+
+    def _plan(self) -> list[tuple[str, Any, Any]]:
+        """(attribute, adapter, default) per column."""
+        if getattr(self, "_constant_plan", None) is not None:
+            return self._constant_plan
+        return list(zip((f.attname for f in self.fields), self.adapters, self.defaults, strict=True))
 
     def encode(self, values: dict[str, Any]) -> tuple:
         return tuple(
             (adapt(values[name]) if adapt else values[name]) if name in values else default
-            for name, adapt, default in zip((f.attname for f in self.fields), self.adapters, self.defaults, strict=True)
+            for name, adapt, default in self._plan()
         )
+
+    def encode_many(self, rows: Sequence[dict[str, Any]]) -> list[tuple]:
+        """`encode` for many rows at once, column by column: one list comprehension per
+        column instead of a generator per row, several times faster on long batches."""
+        count = len(rows)
+        columns: list[Any] = []
+        for name, adapt, default in self._plan():
+            try:
+                values = [row[name] for row in rows]
+            except KeyError:  # some rows leave this column to its default
+                values = [row.get(name, _MISSING) for row in rows]
+                columns.append([default if v is _MISSING else (adapt(v) if adapt else v) for v in values])
+                continue
+            columns.append([adapt(v) for v in values] if adapt else values)
+        return list(zip(*columns, strict=True)) if columns else [()] * count
+
+    def encode_objects(self, objects: Sequence[models.Model]) -> list[tuple]:
+        """Rows for model instances (every column read from the instance)."""
+        return list(zip(*(
+            [adapt(getattr(obj, name)) for obj in objects] if adapt else [getattr(obj, name) for obj in objects]
+            for name, adapt, _default in self._plan()
+        ), strict=True))
 
     def insert(self, rows: Sequence[tuple]) -> None:
         if not rows:
@@ -64,7 +106,7 @@ class TableWriter:
         return list(zip(*series, strict=True))
 
     def insert_dicts(self, rows: Iterable[dict[str, Any]]) -> None:
-        self.insert([self.encode(row) for row in rows])
+        self.insert(self.encode_many(list(rows)))
 
     def upsert(self, rows: Sequence[tuple], *, conflict: Sequence[str]) -> None:
         """Insert, or update every other column where the `conflict` columns already exist."""
@@ -84,6 +126,8 @@ class TableWriter:
         finally:
             cursor.close()
 
+
+_MISSING = object()
 
 # Values of these field types reach both drivers as they are (Decimal is adapted by
 # psycopg and by the adapter Django registers with sqlite3); skipping the field's own
@@ -106,6 +150,10 @@ def _adapter(field: models.Field):
 
     if isinstance(field, _PASS_THROUGH) and not isinstance(field, EncryptedTextField):
         return None
+    if isinstance(field, models.JSONField):
+        # What JSONField.get_db_prep_save ends in, without its per-value expression checks.
+        adapt_json, encoder = connection.ops.adapt_json_value, field.encoder
+        return lambda value: None if value is None else adapt_json(value, encoder)
     if isinstance(field, models.DateTimeField):
         # psycopg sends aware datetimes as timestamptz itself; SQLite wants Django's text form.
         return None if connection.vendor == "postgresql" else _sqlite_datetime

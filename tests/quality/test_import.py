@@ -59,6 +59,14 @@ def test_three_bad_rows_of_ten_thousand_skip_mode(sales, customer):
     assert again.created == 0 and again.skipped_existing == 9_997 and Order.objects.count() == 9_997
 
 
+def test_a_bad_value_repeated_on_many_rows_is_reported_on_every_row(sales, customer):
+    bad = tuple((index, "channel", "信鸽") for index in (3, 4, 7)) + ((8, "quantity", "-2"), (9, "quantity", "-2"))
+    report = run(sales, "orders", csv_bytes(ORDER_HEADER, order_rows(customer.number, 10, bad)), skip_bad_rows=True)
+    assert sorted((e.row, e.column) for e in report.errors) == [
+        (5, "channel"), (6, "channel"), (9, "channel"), (10, "quantity"), (11, "quantity")]
+    assert report.created == 5 and set(Order.objects.values_list("channel", flat=True)) == {"store"}
+
+
 class Killed(Exception):
     pass
 

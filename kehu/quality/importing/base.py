@@ -8,11 +8,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.core.sql import one_of
 from kehu.customers.selectors import visible_to
 from kehu.quality.importing.cells import CellError
 from kehu.quality.importing.report import ImportReport
 
 Row = tuple[int, dict[str, Any]]
+# Distinct (column, cell) outcomes remembered by `parse_repeated` before starting afresh.
+MEMO_LIMIT = 50_000
 
 
 class Importer:
@@ -26,6 +29,7 @@ class Importer:
     def __init__(self, *, actor: User, report: ImportReport) -> None:
         self.actor = actor
         self.report = report
+        self._outcomes: dict[tuple, tuple[bool, Any]] = {}
 
     @classmethod
     def columns(cls) -> tuple[str, ...]:
@@ -44,15 +48,34 @@ class Importer:
             self.report.error(number, column, row.get(column), str(error))
             return None
 
+    def parse_repeated(self, number: int, row: dict[str, Any], column: str, parser, *args, **kwargs) -> Any:
+        """`parse` for columns whose few distinct values repeat on every row (channel, currency,
+        category, quantity): each distinct cell is parsed once per import, which is most of
+        the per-row cost of a long file. The parsers are pure, so the outcome, error
+        included, is the same every time."""
+        raw = row.get(column)
+        key = (column, type(raw), raw)  # the type too: 1, 1.0 and True are equal keys
+        outcome = self._outcomes.get(key)
+        if outcome is None:
+            try:
+                outcome = (True, parser(raw, *args, **kwargs))
+            except CellError as error:
+                outcome = (False, str(error))
+            if len(self._outcomes) >= MEMO_LIMIT:
+                self._outcomes.clear()
+            self._outcomes[key] = outcome
+        parsed_ok, value = outcome
+        if parsed_ok:
+            return value
+        self.report.error(number, column, raw, value)
+        return None
+
     def customers_by_code(self, codes: Iterable[str]) -> dict[str, int]:
         """Customer numbers → ids, for customers the importing user can see (others look missing)."""
         wanted = {c for c in codes if c}
         found: dict[str, int] = {}
-        chunk = list(wanted)
-        for start in range(0, len(chunk), 500):
-            found.update(
-                visible_to(self.actor).filter(number__in=chunk[start : start + 500]).values_list("number", "id")
-            )
+        if wanted:
+            found.update(visible_to(self.actor).filter(number__in=one_of(wanted)).values_list("number", "id"))
         return found
 
     def unknown_customer(self, number: int, code: str) -> None:

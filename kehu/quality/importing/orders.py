@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.core.bulk import TableWriter, allocate_ids
+from kehu.core.sql import one_of
 from kehu.customers.models import OrganizationProfile
 from kehu.quality.importing import cells
 from kehu.quality.importing.base import Importer, Row
@@ -42,24 +43,25 @@ class OrderImporter(Importer):
         super().__init__(**kwargs)
         self.numbers_seen: set[str] = set()
         self.salespeople: dict[str, int | None] = {}
+        self.zone = timezone.get_current_timezone()
 
     def _line(self, number: int, row: dict[str, Any]) -> dict[str, Any] | None:
         errors_before = self.report.failed
-        p = self.parse
+        p, repeated = self.parse, self.parse_repeated
         parsed = {
             "customer_code": p(number, row, "customer_code", cells.text, max_length=32, required=True),
-            "ordered_at": p(number, row, "ordered_at", cells.moment),
-            "channel": p(number, row, "channel", cells.choice, OrderChannel, default=OrderChannel.STORE),
-            "currency": (p(number, row, "currency", cells.text, max_length=3) or settings.KEHU_CURRENCY).upper(),
-            "payment_method": p(number, row, "payment_method", cells.choice, PaymentMethod, default=""),
-            "status": p(number, row, "status", cells.choice, OrderStatus, default=OrderStatus.PAID),
-            "product": p(number, row, "product", cells.text, max_length=200),
-            "category": p(number, row, "category", cells.text, max_length=100),
-            "quantity": p(number, row, "quantity", cells.decimal, required=False, positive=True) or Decimal(1),
-            "unit_price": p(number, row, "unit_price", cells.decimal, required=False, minimum=ZERO),
-            "discount": p(number, row, "discount", cells.decimal, required=False, minimum=ZERO) or ZERO,
+            "ordered_at": p(number, row, "ordered_at", cells.moment, zone=self.zone),
+            "channel": repeated(number, row, "channel", cells.choice, OrderChannel, default=OrderChannel.STORE),
+            "currency": (repeated(number, row, "currency", cells.text, max_length=3) or settings.KEHU_CURRENCY).upper(),
+            "payment_method": repeated(number, row, "payment_method", cells.choice, PaymentMethod, default=""),
+            "status": repeated(number, row, "status", cells.choice, OrderStatus, default=OrderStatus.PAID),
+            "product": repeated(number, row, "product", cells.text, max_length=200),
+            "category": repeated(number, row, "category", cells.text, max_length=100),
+            "quantity": repeated(number, row, "quantity", cells.decimal, required=False, positive=True) or Decimal(1),
+            "unit_price": repeated(number, row, "unit_price", cells.decimal, required=False, minimum=ZERO),
+            "discount": repeated(number, row, "discount", cells.decimal, required=False, minimum=ZERO) or ZERO,
             "amount": p(number, row, "amount", cells.decimal, required=False, minimum=ZERO),
-            "salesperson": p(number, row, "salesperson", cells.text, max_length=150),
+            "salesperson": repeated(number, row, "salesperson", cells.text, max_length=150),
         }
         if self.report.failed > errors_before:
             return None
@@ -95,8 +97,9 @@ class OrderImporter(Importer):
     def process(self, batch: list[Row]) -> None:
         groups = [(order_number, list(rows)) for order_number, rows in
                   groupby(batch, key=lambda r: cells.text(r[1].get("order_number"), max_length=10_000))]
-        existing = set(Order.objects.filter(number__in=[n for n, _ in groups]).values_list("number", flat=True))
-        existing_invoices = set(Receivable.objects.filter(number__in=[n for n, _ in groups]).values_list("number", flat=True))
+        numbers = [n for n, _ in groups]
+        existing = set(Order.objects.filter(number__in=one_of(numbers)).values_list("number", flat=True))
+        existing_invoices = set(Receivable.objects.filter(number__in=one_of(numbers)).values_list("number", flat=True))
         parsed_groups = []
         for order_number, rows in groups:
             parsed = self._group(order_number, rows, existing, existing_invoices)
@@ -150,7 +153,7 @@ class OrderImporter(Importer):
         if not valid:
             return
         terms = dict(OrganizationProfile.objects.filter(
-            customer_id__in={cid for _n, cid, _l in valid}, payment_terms_days__isnull=False
+            customer_id__in=one_of({cid for _n, cid, _l in valid}), payment_terms_days__isnull=False
         ).values_list("customer_id", "payment_terms_days"))
         order_ids = allocate_ids(Order, len(valid))
         orders, order_lines, receivables, new_orders = [], [], [], []
@@ -158,7 +161,7 @@ class OrderImporter(Importer):
         for order_id, (order_number, customer_id, lines) in zip(order_ids, valid, strict=True):
             head = lines[0][1]
             total = sum((line["line_total"] for _n, line in lines), ZERO)
-            local = timezone.localtime(head["ordered_at"])
+            local = head["ordered_at"].astimezone(self.zone)
             category_spend: dict[str, Decimal] = {}
             for _n, line in lines:
                 if line["category"]:
@@ -183,7 +186,7 @@ class OrderImporter(Importer):
                     "line_total": line["line_total"],
                 })
             if head["status"] == OrderStatus.UNPAID and total > 0:
-                issued = timezone.localdate(head["ordered_at"])
+                issued = local.date()
                 receivables.append({
                     "customer_id": customer_id, "order_id": order_id, "number": order_number, "amount": total,
                     "issued_on": issued, "due_on": issued + datetime.timedelta(days=terms.get(customer_id, 0)),
@@ -191,7 +194,7 @@ class OrderImporter(Importer):
         _WRITERS["order"].insert_dicts(orders)
         _WRITERS["line"].insert_dicts(order_lines)
         _WRITERS["receivable"].insert_dicts(receivables)
-        add_orders(new_orders)
+        add_orders(new_orders, balances_moved={r["customer_id"] for r in receivables})
         self.report.created += len(order_lines)
 
 
