@@ -20,7 +20,10 @@ def one_of(values: Iterable[int | str]) -> RawSQL:
     values = list(values)
     if not values:
         return RawSQL("SELECT NULL WHERE 1 = 0", [])
-    array_type = "bigint" if isinstance(values[0], int) else "text"  # one of two literals, never input
     if connection.vendor == "postgresql":
-        return RawSQL(f"SELECT unnest(%s::{array_type}[])", [values])  # noqa: S611
+        if isinstance(values[0], int):
+            # Ids as one comma-joined text: psycopg dumps a list element by element (12 ms for
+            # 11,000 ids), and the planner still folds the constant and counts its elements.
+            return RawSQL("SELECT unnest(string_to_array(%s, ',')::bigint[])", [",".join(map(str, values))])
+        return RawSQL("SELECT unnest(%s::text[])", [values])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values, ensure_ascii=False)])

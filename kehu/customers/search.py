@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from kehu.core.crypto import keyring
+from kehu.core.sql import one_of
 from kehu.core.idcard import looks_like_id_number, normalize_id_number
 from kehu.core.phone import phone_search_keys, query_digits
 from kehu.core.pinyin import full_pinyin, has_cjk, initials, is_cjk
@@ -117,9 +118,12 @@ def filter_by_query(customers: QuerySet, query: str, *, walk_in_order: bool = Tr
     Each word is matched in one of two ways, chosen by how many keys it covers:
 
     - a *narrow* word (fewer than BROAD_KEYS keys, e.g. a full name, a phone number, an
-      e-mail) becomes `id IN (customers with a matching key)`: the database reads those few
-      keys and joins their customers;
-    - a *broad* word (张, `zs`, a mobile prefix: tens of thousands of customers) would make
+      e-mail, 李 in an archive of 100,000) is resolved to its customers' ids first, which go
+      back as one array parameter (`one_of`): the database then knows exactly how many ids
+      it has and picks the cheaper of looking each one up or walking the list's order
+      against them. (Given as a subquery instead, PostgreSQL took a prefix range for a few
+      hundred rows when it held fifteen thousand, and walked half the archive to fill a page.)
+    - a *broad* word (张, `wang`, a mobile prefix: tens of thousands of customers) would make
       that join read and sort a large part of the archive for one page of 25 rows. Instead
       the database walks the customers in the list's order and probes each one's keys through
       the (customer, term) index until the page is full (`TermProbe`) — with 10% of the
@@ -130,17 +134,14 @@ def filter_by_query(customers: QuerySet, query: str, *, walk_in_order: bool = Tr
     if not keys:
         return customers.none()
     for position, key in enumerate(keys):
-        matching = _terms_matching(key).values("customer_id")
-        if not _is_broad(key):
-            # The LIMIT changes no result (the word has fewer keys than that) but keeps
-            # PostgreSQL from planning the IN as a merge join along the (customer, term)
-            # index, which reads the whole index to find a few hundred rows.
-            customers = customers.filter(pk__in=matching[:BROAD_KEYS])
+        first_keys = list(_terms_matching(key).values_list("customer_id", flat=True)[:BROAD_KEYS])
+        if len(first_keys) < BROAD_KEYS:
+            customers = customers.filter(pk__in=one_of(set(first_keys))) if first_keys else customers.none()
         elif walk_in_order:
             alias = f"{PROBE_ALIAS}{position}"
             customers = customers.alias(**{alias: TermProbe(key)}).filter(**{f"{alias}__isnull": False})
         else:
-            customers = customers.filter(pk__in=matching)
+            customers = customers.filter(pk__in=_terms_matching(key).values("customer_id"))
     return customers
 
 
@@ -181,15 +182,14 @@ class TermProbe(Subquery):
 
 
 PROBE_ALIAS = "search_probe_"
-# A word covering this many keys or more is walked with probes, not joined (see filter_by_query).
-BROAD_KEYS = 2000
+# A word covering this many keys or more is walked with probes, not joined (see
+# filter_by_query). Measured on 1,000,000 customers (benchmarks/search.py): a walk costs
+# about archive × page / matches probes, a join about one lookup per match, so the two
+# meet near the square root of archive × page — 10,000 to 20,000 keys there.
+BROAD_KEYS = 15000
 # Keys read per broad word when counting (count_at_most), at least eight per counted row:
 # enough, for a salesperson who sees a quarter of the archive, to find more than the cap.
 COUNT_SAMPLE = 8000
-
-
-def _is_broad(key: str) -> bool:
-    return _terms_matching(key).values("pk")[:BROAD_KEYS].count() >= BROAD_KEYS
 
 
 def _terms_matching(key: str) -> QuerySet:
