@@ -15,10 +15,10 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from kehu.core.crypto import keyring
-from kehu.core.sql import one_of
 from kehu.core.idcard import looks_like_id_number, normalize_id_number
 from kehu.core.phone import phone_search_keys, query_digits
 from kehu.core.pinyin import full_pinyin, has_cjk, initials, is_cjk
+from kehu.core.sql import one_of
 from kehu.core.text import compact, fold, words
 from kehu.customers.choices import PHONE_CONTACT_TYPES
 from kehu.customers.models.search import TERM_MAX_LENGTH, SearchTerm
