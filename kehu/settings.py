@@ -172,6 +172,9 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest import file accepted through the web and the API (the command line has no limit).
 KEHU_IMPORT_MAX_BYTES = env_int("KEHU_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Uploads larger than this are imported in the background with a progress bar (about 5,000
+# order rows; smaller ones are done before the page answers).
+KEHU_IMPORT_BACKGROUND_BYTES = env_int("KEHU_IMPORT_BACKGROUND_BYTES", 256 * 1024, minimum=0)
 
 LOGGING = {
     "version": 1,

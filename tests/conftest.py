@@ -25,6 +25,15 @@ def _english_by_default(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _background_imports_inline(monkeypatch):
+    """Background imports run in the test's own thread (and transaction); the tests of the
+    thread itself (tests/web/test_import_background.py) put the real launcher back."""
+    from kehu.quality.importing import background
+
+    monkeypatch.setattr(background, "launch", lambda target, run_id, *args: target(run_id, *args))
+
+
 def make_user(username: str, role: str, team: Team | None = None, **extra) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, role=role, team=team, **extra)
     return user

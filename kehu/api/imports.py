@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from kehu.accounts.models import User
 from kehu.accounts.permissions import may_write_customers
@@ -32,6 +32,7 @@ from kehu.api.schemas.imports import (
     ImportRunPage,
     ImportRunQuery,
 )
+from kehu.quality.importing import background
 from kehu.quality.importing.engine import ImportOptions, run_import
 from kehu.quality.models import ImportRun
 from kehu.quality.selectors import import_runs_visible_to
@@ -62,7 +63,7 @@ def _mapping(raw: str) -> dict[str, str]:
     return mapping
 
 
-@router.post("/imports/{kind}", response={200: ImportReportOut, **AUTH_ERRORS})
+@router.post("/imports/{kind}", response={200: ImportReportOut, 202: ImportRunDetail, **AUTH_ERRORS})
 def upload(
     request: HttpRequest,
     kind: ImportKind,
@@ -76,6 +77,10 @@ def upload(
         limit = filesizeformat(_max_bytes())
         raise ApiValidationError([("file", _("The file is larger than %(limit)s.") % {"limit": limit})])
     options = ImportOptions(dry_run=form.dry_run, skip_bad_rows=form.skip_bad_rows, mapping=_mapping(form.mapping))
+    if form.background:
+        run = background.start(actor=actor, kind=kind, handle=file.file, file_name=file.name or "", options=options)
+        run.refresh_from_db()  # an import run in line (tests) has already finished
+        return Status(202, {**_run_out(run), "errors": _errors_of(run)})
     report = run_import(actor=actor, kind=kind, handle=file.file, file_name=file.name or "", options=options)
     if report.fatal:
         # Nothing was read: the file as a whole is unusable (format, encoding, columns).
@@ -100,7 +105,15 @@ def _run_out(run: ImportRun) -> dict[str, Any]:
         "dry_run": run.dry_run, "skip_bad_rows": run.skip_bad_rows, "started_at": run.started_at,
         "finished_at": run.finished_at, "rows": run.rows, "created": run.created,
         "skipped_existing": run.skipped_existing, "failed": run.failed, "committed": run.committed,
+        **background.progress_of(run),
     }
+
+
+def _errors_of(run: ImportRun) -> list[dict[str, Any]]:
+    return [
+        {"row": row, "column": column, "value": value, "reason": reason}
+        for row, column, value, reason in run.errors[:ERRORS_SHOWN]
+    ]
 
 
 @router.get("/imports", response={200: ImportRunPage, **AUTH_ERRORS})
@@ -116,8 +129,4 @@ def get_run(request: HttpRequest, run_id: PathId) -> dict[str, Any]:
     run = _runs_of(actor_of(request)).filter(pk=run_id).first()
     if run is None:
         raise Http404
-    errors = [
-        {"row": row, "column": column, "value": value, "reason": reason}
-        for row, column, value, reason in run.errors[:ERRORS_SHOWN]
-    ]
-    return {**_run_out(run), "errors": errors}
+    return {**_run_out(run), "errors": _errors_of(run)}

@@ -94,6 +94,7 @@ web_patterns = [
     path("catalogue/<int:pk>/edit/", catalogue.product_edit_view, name="product-edit"),
     path("import/", imports.import_view, name="import"),
     path("import/runs/<int:item>/", imports.import_run_view, name="import-run"),
+    path("import/runs/<int:item>/progress/", imports.import_progress_view, name="import-progress"),
     path("settings/custom-fields/", settings.custom_field_list_view, name="custom-field-list"),
     path("settings/custom-fields/new/", settings.custom_field_create_view, name="custom-field-create"),
     path("settings/custom-fields/<int:pk>/edit/", settings.custom_field_edit_view, name="custom-field-edit"),

@@ -21,6 +21,9 @@ class ImportForm(Schema):
     dry_run: bool = Field(False, description="Check every row, write nothing.")
     skip_bad_rows: bool = Field(False, description="Import the good rows and report the bad; default: all or nothing.")
     mapping: text(10000) = Field("", description='JSON object renaming file columns to fields: {"手机": "phone"}.')
+    background: bool = Field(False, description=(
+        "Answer at once (202) with the run, and import after the response; follow it with "
+        "GET /api/imports/runs/{id} (status, rows, total_rows, percent)."))
 
 
 class RowErrorOut(Schema):
@@ -55,6 +58,10 @@ class ImportRunOut(Schema):
     skipped_existing: int
     failed: int
     committed: bool
+    status: Literal["running", "finished", "interrupted"] = Field(
+        description="running: a background import still going; interrupted: the server stopped before it finished.")
+    total_rows: int | None = Field(description="Data rows in the file, counted before a background import.")
+    percent: int | None = Field(description="How far a background import has got (100 when finished).")
 
 
 class ImportRunDetail(ImportRunOut):

@@ -26,7 +26,7 @@ from kehu.quality.importing.orders import OrderImporter
 from kehu.quality.importing.payments import PaymentImporter
 from kehu.quality.importing.reader import FileError, read_rows
 from kehu.quality.importing.report import ImportReport
-from kehu.quality.models import ImportRun
+from kehu.quality.models import ImportRun, ImportStatus
 
 IMPORTERS: dict[str, type[Importer]] = {
     importer.kind: importer for importer in (CustomerImporter, OrderImporter, PaymentImporter, InteractionImporter)
@@ -64,13 +64,16 @@ def run_import(
     file_name: str,
     options: ImportOptions = ImportOptions(),  # noqa: B008 - frozen dataclass, safe as a default
     progress: Callable[[int], None] | None = None,
+    run: ImportRun | None = None,
 ) -> ImportReport:
+    """Import one file. `run`: the RUNNING record a background import made up front, which
+    is completed here; otherwise a new record is written when the import ends."""
     report = ImportReport(kind=kind, dry_run=options.dry_run)
     try:
         _execute(actor, kind, handle, file_name, options, progress, report)
     except FileError as error:
         report.fatal = str(error)
-    _record(actor, file_name, options, report)
+    _record(actor, file_name, options, report, run)
     return report
 
 
@@ -115,15 +118,23 @@ def _run(importer: Importer, rows, options, report: ImportReport, progress, *, p
             progress(report.rows)
 
 
-def _record(actor: User, file_name: str, options: ImportOptions, report: ImportReport) -> None:
+def _record(actor: User, file_name: str, options: ImportOptions, report: ImportReport, run: ImportRun | None) -> None:
+    outcome = {
+        "finished_at": timezone.now(), "rows": report.rows, "created": report.created if report.committed else 0,
+        "skipped_existing": report.skipped_existing, "failed": report.failed, "committed": report.committed,
+        "errors": [e.as_list() for e in report.errors[:1000]] + ([[0, "", "", report.fatal]] if report.fatal else []),
+        "status": ImportStatus.FINISHED,
+    }
     with transaction.atomic():
-        run = ImportRun.objects.create(
-            kind=report.kind, file_name=file_name[:255], actor=actor, dry_run=options.dry_run,
-            skip_bad_rows=options.skip_bad_rows, finished_at=timezone.now(), rows=report.rows,
-            created=report.created if report.committed else 0, skipped_existing=report.skipped_existing,
-            failed=report.failed, committed=report.committed,
-            errors=[e.as_list() for e in report.errors[:1000]] + ([[0, "", "", report.fatal]] if report.fatal else []),
-        )
+        if run is None:
+            run = ImportRun.objects.create(
+                kind=report.kind, file_name=file_name[:255], actor=actor, dry_run=options.dry_run,
+                skip_bad_rows=options.skip_bad_rows, **outcome,
+            )
+        else:
+            for name, value in outcome.items():
+                setattr(run, name, value)
+            run.save(update_fields=list(outcome))
         audit(actor=actor, action=f"import.{report.kind}", target=run, changes={
             "file": file_name, "rows": report.rows, "created": run.created, "skipped": report.skipped_existing,
             "failed": report.failed, "dry_run": options.dry_run, "committed": report.committed,

@@ -84,3 +84,30 @@ def read_rows(
 
 def _norm(cell: Any) -> str:
     return "" if cell is None else str(cell).strip().lower().replace(" ", "_")
+
+
+def estimate_rows(path: Path, *, file_name: str) -> int | None:
+    """About how many data rows the file holds, for a progress bar (None: cannot tell).
+
+    A CSV's line breaks, less the header (a cell with a line break in it counts twice, so
+    progress may end short of 100%); an XLSX sheet's recorded dimension.
+    """
+    suffix = Path(file_name).suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(path, read_only=True)
+            try:
+                rows = workbook.worksheets[0].max_row
+            finally:
+                workbook.close()
+            return max(rows - 1, 0) if rows else None
+        with path.open("rb") as handle:
+            breaks, last = 0, b""
+            while chunk := handle.read(1 << 20):
+                breaks += chunk.count(b"\n")
+                last = chunk[-1:]
+        return max(breaks - (last == b"\n") , 0) if breaks or last else 0
+    except Exception:  # an unreadable file is reported by the import itself  # noqa: BLE001
+        return None

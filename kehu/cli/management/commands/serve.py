@@ -24,6 +24,11 @@ def serve(command: BaseCommand, *, host: str, port: int, threads: int) -> None:
         server = make_server(host=host, port=port, threads=threads)
     except OSError as error:
         raise CommandError(f"Cannot listen on {host}:{port}: {error.strerror or error}.") from None
+    from kehu.quality.importing.background import mark_interrupted
+
+    cut_off = mark_interrupted()
+    if cut_off:
+        command.stderr.write(command.style.WARNING(f"{cut_off} import(s) were cut off by the last stop; marked interrupted."))
     hint = allowed_hosts_hint(host)
     if hint:
         command.stderr.write(command.style.WARNING(hint))
