@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "kehu.service",
     "kehu.quality",
     "kehu.insights",
+    "kehu.segments",
     "kehu.privacy",
     "kehu.api",
     "kehu.web",

@@ -33,6 +33,17 @@ def may_configure(user: User) -> bool:
     return role_of(user) in _CONFIGURE
 
 
+def may_define_segments(user: User) -> bool:
+    """Saving segments (客户群): everyone who works with customers, analysts included."""
+    return role_of(user) in _WRITE | _SEE_ALL
+
+
+def may_export_customers(user: User) -> bool:
+    """Downloading member lists (personal data leaving kehu, always audited); service
+    staff work customer by customer and do not take lists away."""
+    return role_of(user) in {Role.ADMINISTRATOR, Role.ARCHIVE_MANAGER, Role.SALES, Role.ANALYST}
+
+
 def may_assign_owner(user: User) -> bool:
     return role_of(user) in _CONFIGURE
 

@@ -22,6 +22,7 @@ from kehu.api import (
     money,
     orders,
     privacy,
+    segments,
     service,
     timeline,
     tokens,
@@ -97,4 +98,5 @@ api.add_router("", timeline.router)
 api.add_router("", privacy.router)
 api.add_router("", catalogue.router)
 api.add_router("", imports.router)
+api.add_router("", segments.router)
 api.add_router("", tokens.router)

@@ -49,12 +49,28 @@ def test_large_upload_answers_with_the_run_page(client, sales, every_upload_in_b
 
 @pytest.mark.django_db(transaction=True)
 def test_the_import_really_runs_in_another_thread(client, sales, every_upload_in_background, monkeypatch):
+    import threading
+
     monkeypatch.undo()  # the real launcher, not the suite's inline one
+    # The test database (SQLite in memory, shared cache) locks whole tables, so the thread
+    # waits until the request has finished writing its session: a real server's file
+    # database (WAL, busy timeout) needs no such pause.
+    request_done, real_import = threading.Event(), background.run_import
+    seen_thread = []
+
+    def import_after_the_request(**kwargs):
+        seen_thread.append(threading.current_thread().name)
+        request_done.wait(30)
+        return real_import(**kwargs)
+
+    monkeypatch.setattr(background, "run_import", import_after_the_request)
     client.force_login(sales)
     response = client.post(URL, {"file": upload(GOOD), "kind": "customers", "mode": "all"})
-    run = ImportRun.objects.get()
+    run = ImportRun.objects.get()  # read before the thread starts writing, for the same reason
+    request_done.set()
     assert response.status_code == 302
     background.wait(run.pk, timeout=60)
+    assert seen_thread == [f"kehu-import-{run.pk}"]
     run.refresh_from_db()
     assert run.status == ImportStatus.FINISHED and run.committed and run.created == 2
     assert Customer.objects.filter(number__in=["C-1", "C-2"]).count() == 2

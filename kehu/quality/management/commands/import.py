@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kehu.accounts.models import User
+from kehu.cli.arguments import acting_user
 from kehu.quality.importing.engine import IMPORTERS, ImportOptions, run_import
 
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             mapping[column.strip()] = field.strip()
         if not 1 <= options["batch_size"] <= 100_000:
             raise CommandError("--batch-size must be between 1 and 100000")
-        actor = self._actor(options["user"])
+        actor = acting_user(options["user"])
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
@@ -65,15 +65,3 @@ class Command(BaseCommand):
         )
         if report.failed and not report.committed:
             sys.exit(1)
-
-    def _actor(self, username: str | None) -> User:
-        if username:
-            user = User.objects.filter(username=username, is_active=True).first()
-            if user is None:
-                raise CommandError(f"No active user {username!r}")
-            return user
-        user = User.objects.filter(is_active=True, is_superuser=True).order_by("id").first() or User.objects.filter(
-            is_active=True, role="administrator").order_by("id").first()
-        if user is None:
-            raise CommandError("No administrator exists yet; run `kehu quickstart` or pass --user")
-        return user
