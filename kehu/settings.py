@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "kehu.core.middleware.RequestContextMiddleware",
     "kehu.core.middleware.IdleTimeoutMiddleware",
+    "kehu.accounts.middleware.RequireTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "kehu.urls"

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.fields import EncryptedTextField
+
 
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
@@ -90,3 +92,36 @@ class FailedSignIn(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     client_address = models.GenericIPAddressField(null=True, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class TwoFactor(models.Model):
+    """A user's TOTP authenticator. Unconfirmed while enrolment is under way.
+
+    The shared secret is encrypted at rest like any sensitive field: a copy of the
+    database alone must not let anyone generate codes.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = EncryptedTextField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The time step of the last code accepted: a code is refused if its step is not newer,
+    # so a code seen over someone's shoulder cannot be replayed within its window.
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("two-factor authenticator")
+        verbose_name_plural = _("two-factor authenticators")
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for signing in without the authenticator; only a keyed hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique_per_user")]

@@ -25,6 +25,7 @@ from kehu.api import (
     service,
     timeline,
     tokens,
+    two_factor,
 )
 from kehu.api.auth import api_auth
 from kehu.api.docs import LocalSwagger
@@ -98,3 +99,4 @@ api.add_router("", privacy.router)
 api.add_router("", catalogue.router)
 api.add_router("", imports.router)
 api.add_router("", tokens.router)
+api.add_router("", two_factor.router)

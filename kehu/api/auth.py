@@ -16,8 +16,10 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from kehu.accounts.middleware import enrolment_message
 from kehu.accounts.models import ApiToken, User
 from kehu.accounts.services import api_token_authenticate
+from kehu.accounts.two_factor import enrolment_required
 
 # A real token is "kehu_" + 43 URL-safe characters; anything far longer is not one, and
 # hashing megabytes of header on every request is work we need not do.
@@ -32,6 +34,9 @@ class TokenAuth(HttpBearer):
         user = api_token_authenticate(token)
         if user is None:
             return None
+        if enrolment_required(user):
+            # A token made before two-factor sign-in became required must not outlast the rule.
+            raise HttpError(403, enrolment_message())
         # Code below the API (audit, selectors) reads request.user like in any Django view.
         request.user = user
         return user

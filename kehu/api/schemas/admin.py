@@ -70,3 +70,15 @@ class TokenOut(Schema):
 class TokenCreated(Schema):
     token: TokenOut
     secret: str = Field(description="Send as `Authorization: Bearer <secret>`. Shown only this once.")
+
+
+class TwoFactorOut(Schema):
+    enabled: bool = Field(description="Signing in needs a code from an authenticator app.")
+    required: bool = Field(description="The user's role must use two-factor sign-in (administrators).")
+    confirmed_at: datetime.datetime | None
+    recovery_codes_left: int
+
+
+class TwoFactorResetOut(Schema):
+    user_id: int
+    reset: bool = Field(description="False when the user had no authenticator to remove.")
