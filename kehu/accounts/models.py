@@ -50,9 +50,22 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class TokenScope(models.TextChoices):
+    """What an API token may do; which routes need which is in kehu.api.scopes."""
+
+    READ = "read", _("Read: look up customers and their records")
+    WRITE = "write", _("Write: create, change and delete records, import files")
+    EXPORT = "export", _("Export: data-subject copies and revealing sensitive fields")
+    ADMIN = "admin", _("Admin: manage API tokens, custom fields and two-factor resets")
+
+
+ALL_SCOPES = tuple(TokenScope.values)
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        unexpired = models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        return self.filter(unexpired, revoked_at__isnull=True, user__is_active=True)
 
 
 class ApiToken(models.Model):
@@ -67,6 +80,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A subset of TokenScope, chosen at creation and never widened afterwards.
+    scopes = models.JSONField(_("scopes"), default=list)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -76,6 +92,17 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.hint}…)"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [scope for scope in ALL_SCOPES if self.has_scope(scope)]
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @classmethod
     def new_secret(cls) -> str:

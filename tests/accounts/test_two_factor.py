@@ -199,7 +199,7 @@ def test_an_administrator_without_two_factor_is_sent_to_enrol(client, bare_admin
     api = client.get("/api/customers")
     assert api.status_code == 403 and "two-factor" in api.json()["detail"]
     assert client.get("/settings/two-factor/").status_code == 200
-    _token, secret = api_token_create(actor=bare_admin, name="old script")
+    _token, secret = api_token_create(actor=bare_admin, name="old script", scopes=["read"])
     by_token = client.get("/api/customers", headers={"Authorization": f"Bearer {secret}"})
     assert by_token.status_code == 403
 
