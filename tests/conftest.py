@@ -20,6 +20,16 @@ SENSITIVE_CONSENT = ConsentData("sensitive", "notice-2026-01", "paper", evidence
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: each test starts with none (no order dependence)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default(settings):
     """Tests read English messages unless they switch language themselves."""
     settings.LANGUAGE_CODE = "en"
