@@ -36,11 +36,23 @@ ROUTES = {
 }
 
 
+def _enrol_two_factor(user) -> None:
+    """Administrators must use two-factor sign-in, or every page sends them to enrol."""
+    import pyotp
+
+    from kehu.accounts.two_factor import enabled, two_factor_begin, two_factor_confirm
+
+    if not enabled(user):
+        device = two_factor_begin(actor=user)
+        two_factor_confirm(actor=user, code=pyotp.TOTP(device.secret).now())
+
+
 def _viewers():
     from kehu.accounts.models import Role, User
     from kehu.cli.staff import ensure_user
 
     admin = ensure_user("bench.admin", role=Role.ADMINISTRATOR, usable_password=False).user
+    _enrol_two_factor(admin)
     sales = User.objects.filter(role=Role.SALES, is_active=True, team__isnull=False).order_by("username").first()
     return {"administrator": admin, **({"salesperson": sales} if sales else {})}
 

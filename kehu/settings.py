@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "kehu.core.middleware.RequestContextMiddleware",
     "kehu.core.middleware.IdleTimeoutMiddleware",
+    "kehu.accounts.middleware.RequireTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "kehu.urls"
@@ -171,6 +172,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Rate limits per user (kehu.core.ratelimit; 0 = no limit): customer search and list, page and API;
+# downloads and exports of customer data. Kept in Django's cache (per process unless one is shared).
+KEHU_SEARCH_RATE_PER_MINUTE = env_int("KEHU_SEARCH_RATE_PER_MINUTE", 120, minimum=0)
+KEHU_EXPORT_RATE_PER_HOUR = env_int("KEHU_EXPORT_RATE_PER_HOUR", 30, minimum=0)
+
 # Largest import file accepted through the web and the API (the command line has no limit).
 KEHU_IMPORT_MAX_BYTES = env_int("KEHU_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 # Uploads larger than this are imported in the background with a progress bar (about 5,000

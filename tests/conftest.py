@@ -8,6 +8,7 @@ owner/teammate/manager → 200.
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 
 from kehu.accounts.models import Role, Team, User
@@ -16,6 +17,16 @@ from kehu.customers.services import ConsentData, ContactPointData, customer_crea
 
 PASSWORD = "correct-horse-battery-staple"
 SENSITIVE_CONSENT = ConsentData("sensitive", "notice-2026-01", "paper", evidence="signed form in the branch file")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: each test starts with none (no order dependence)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -49,9 +60,21 @@ def south(db) -> Team:
     return Team.objects.create(name="South")
 
 
+def enrol_two_factor(user: User) -> str:
+    """Turn on two-factor sign-in for `user` as they would; returns the TOTP secret."""
+    from kehu.accounts.two_factor import two_factor_begin, two_factor_confirm
+
+    device = two_factor_begin(actor=user)
+    two_factor_confirm(actor=user, code=pyotp.TOTP(device.secret).now())
+    return device.secret
+
+
 @pytest.fixture
 def admin(db) -> User:
-    return make_user("admin", Role.ADMINISTRATOR, is_staff=True)
+    """An administrator, with two-factor sign-in on as kehu requires of them."""
+    user = make_user("admin", Role.ADMINISTRATOR, is_staff=True)
+    enrol_two_factor(user)
+    return user
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from kehu.accounts.models import ALL_SCOPES
 from kehu.accounts.services import api_token_create
 from tests.conftest import make_organization, make_person
 
@@ -38,7 +39,7 @@ def api_schema(db):
 def manager_token(manager, sales):
     make_person(sales)
     make_organization(manager)
-    _token, secret = api_token_create(actor=manager, name="fuzz")
+    _token, secret = api_token_create(actor=manager, name="fuzz", scopes=ALL_SCOPES)
     return secret
 
 

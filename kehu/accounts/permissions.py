@@ -51,3 +51,16 @@ def may_assign_owner(user: User) -> bool:
 def may_delete_customers(user: User) -> bool:
     """Deleting a file is for managers; staff archive instead."""
     return role_of(user) in _CONFIGURE
+
+
+def is_administrator(user: User) -> bool:
+    return role_of(user) == Role.ADMINISTRATOR
+
+
+def must_use_two_factor(user: User) -> bool:
+    """Administrators hold every key to the archive: a password alone is not enough for them."""
+    return is_administrator(user)
+
+
+def may_reset_two_factor(user: User) -> bool:
+    return is_administrator(user)

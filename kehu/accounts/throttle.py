@@ -1,5 +1,7 @@
 """Sign-in throttling: repeated failures lock a username (and a client address) for a while.
 
+Wrong two-factor codes count as failures too (kehu.accounts.two_factor).
+
 Kept in the database, so it holds across worker processes and needs no cache server.
 """
 
@@ -13,7 +15,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from kehu.accounts.models import FailedSignIn
+from kehu.accounts.models import FailedSignIn, TwoFactor
 
 WINDOW = datetime.timedelta(minutes=15)
 
@@ -26,6 +28,14 @@ def locked_out(username: str, address: str | None) -> bool:
     if _recent(username__iexact=username) >= settings.KEHU_LOGIN_MAX_FAILURES:
         return True
     return address is not None and _recent(client_address=address) >= settings.KEHU_LOGIN_MAX_FAILURES * 4
+
+
+def record_failure(username: str, address: str | None) -> None:
+    FailedSignIn.objects.create(username=username[:150], client_address=address)
+
+
+def clear_failures(username: str) -> None:
+    FailedSignIn.objects.filter(username__iexact=username).delete()
 
 
 def _address(request: Any) -> str | None:
@@ -43,11 +53,13 @@ class ThrottledModelBackend(ModelBackend):
         username = username or kwargs.get("username") or ""
         address = _address(request)
         if locked_out(username, address):
-            FailedSignIn.objects.create(username=username[:150], client_address=address)
+            record_failure(username, address)
             raise PermissionDenied("locked out")  # stops Django trying other backends
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
-            FailedSignIn.objects.create(username=username[:150], client_address=address)
-        else:
-            FailedSignIn.objects.filter(username__iexact=username).delete()
+            record_failure(username, address)
+        elif not TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).exists():
+            # With two-factor sign-in the failures are cleared only once the code is right too:
+            # otherwise the right password would reset the count between guesses at the code.
+            clear_failures(username)
         return user

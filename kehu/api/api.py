@@ -26,6 +26,7 @@ from kehu.api import (
     service,
     timeline,
     tokens,
+    two_factor,
 )
 from kehu.api.auth import api_auth
 from kehu.api.docs import LocalSwagger
@@ -100,3 +101,4 @@ api.add_router("", catalogue.router)
 api.add_router("", imports.router)
 api.add_router("", segments.router)
 api.add_router("", tokens.router)
+api.add_router("", two_factor.router)

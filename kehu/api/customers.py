@@ -15,6 +15,7 @@ from kehu.api import present
 from kehu.api.errors import ApiValidationError, service_errors
 from kehu.api.lookups import actor_of, family_values, team_or_none, user_or_none, visible_customer
 from kehu.api.schemas.common import (
+    LIMITED_ERRORS,
     MAX_ID,
     MAX_LIMIT,
     OBJECT_ERRORS,
@@ -32,6 +33,7 @@ from kehu.api.schemas.customers import (
     StatusValue,
 )
 from kehu.audit.services import audit
+from kehu.core import ratelimit
 from kehu.customers.search import count_at_most
 from kehu.customers.selectors import SORTS, CustomerFilters, customer_get, customer_list
 from kehu.customers.services import (
@@ -79,8 +81,10 @@ class CustomerPage(Schema):
     items: list[CustomerListItem]
 
 
-@router.get("/customers", response={200: CustomerPage, **OBJECT_ERRORS})
+@router.get("/customers", response={200: CustomerPage, **LIMITED_ERRORS})
 def list_customers(request: HttpRequest, query: Query[CustomerQuery]) -> dict[str, Any]:
+    """Search and list customers. Rate-limited per user (`KEHU_SEARCH_RATE_PER_MINUTE`): 429 with Retry-After."""
+    ratelimit.hit_for_user(ratelimit.SEARCH, actor_of(request))
     filters = CustomerFilters(
         query=query.q, kind=query.kind or "", status=query.status or "", owner_id=query.owner_id,
         in_pool=query.in_pool, tag=query.tag, mine=query.mine,

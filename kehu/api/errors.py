@@ -2,7 +2,8 @@
 
 Service `ValidationError`s (dict of field → messages) and pydantic request-validation
 errors both become 422 with field-level entries; permission and visibility map to 403
-and 404; a malformed body is a 422 too, never a 500. Messages go through gettext, and
+and 404; a rate limit (kehu.core.ratelimit) is a 429 with Retry-After; a malformed body is a
+422 too, never a 500. Messages go through gettext, and
 where Django already has a message for the same rule we reuse its text, so the Chinese
 translation comes with Django.
 """
@@ -23,6 +24,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from kehu.core import ratelimit
+from kehu.core.ratelimit import RateLimited
 from kehu.customers.sections import DataClass, sections_for
 
 # Service error keys that name a related object, renamed to the `*_id` input that carries it.
@@ -238,6 +241,12 @@ def install(api: NinjaAPI) -> None:
     def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
         # A uniqueness rule the services did not check first, or a concurrent write.
         return respond(request, 409, error_body(_("This conflicts with an existing record.")))
+
+    @api.exception_handler(RateLimited)
+    def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        response = respond(request, 429, error_body(ratelimit.message(exc)))
+        response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -18,7 +18,7 @@ from kehu.accounts.permissions import may_configure
 from kehu.api import present
 from kehu.api.lookups import actor_of, visible_customer
 from kehu.api.paging import page_of
-from kehu.api.schemas.common import AUTH_ERRORS, OBJECT_ERRORS, WRITE_ERRORS, PathId
+from kehu.api.schemas.common import AUTH_ERRORS, LIMITED_ERRORS, OBJECT_ERRORS, WRITE_ERRORS, PathId
 from kehu.api.schemas.privacy import (
     ConsentIn,
     ConsentOut,
@@ -31,6 +31,7 @@ from kehu.api.schemas.privacy import (
     SubjectRequestQuery,
 )
 from kehu.audit.services import audit
+from kehu.core import ratelimit
 from kehu.customers.models import Consent
 from kehu.customers.services import ConsentData
 from kehu.customers.services.consent import consent_record, consent_withdraw
@@ -144,11 +145,13 @@ def close_subject_request(
     return subject_request_out(item)
 
 
-@router.get("/customers/{customer_id}/subject-export", response={200: dict[str, Any], **OBJECT_ERRORS})
+@router.get("/customers/{customer_id}/subject-export", response={200: dict[str, Any], **LIMITED_ERRORS})
 def subject_export(request: HttpRequest, customer_id: PathId) -> dict[str, Any]:
     """Everything the archive holds on the customer, sensitive fields in clear (it is their data),
-    for answering an access request. Administrators and managers only; each export is audited."""
+    for answering an access request. Administrators and managers only; each export is audited.
+    Rate-limited per user (`KEHU_EXPORT_RATE_PER_HOUR`): 429 with Retry-After."""
     actor = actor_of(request)
+    ratelimit.hit_for_user(ratelimit.EXPORT, actor)
     customer = visible_customer(request, customer_id)
     _require_privacy_role(actor)
     data = subject_data(customer)

@@ -20,6 +20,7 @@ from kehu.api.customers import COUNT_CAP, CustomerPage
 from kehu.api.lookups import actor_of
 from kehu.api.schemas.common import AUTH_ERRORS, OBJECT_ERRORS, WRITE_ERRORS, InputSchema, PathId, text
 from kehu.api.schemas.customers import UserRef
+from kehu.core import ratelimit
 from kehu.customers.search import count_at_most
 from kehu.segments import conditions as vocabulary
 from kehu.segments.export import export_response
@@ -157,4 +158,5 @@ def export_members(request: HttpRequest, segment_id: PathId, query: Query[Export
     actor = actor_of(request)
     if not may_export_customers(actor):
         raise PermissionDenied(_("Your role cannot export customer lists."))
+    ratelimit.hit_for_user(ratelimit.EXPORT, actor)
     return export_response(actor, _segment(request, segment_id), query.purpose, via="api")

@@ -1,8 +1,13 @@
-"""/api/tokens: a user's own API tokens. The secret is returned once, at creation."""
+"""/api/tokens: a user's own API tokens. The secret is returned once, at creation.
+
+Managing tokens with a token needs its `admin` scope (kehu.api.scopes).
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from kehu.accounts.models import ApiToken
@@ -21,7 +26,15 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 
 @router.post("/tokens", response={201: TokenCreated, **AUTH_ERRORS})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status:
-    token, secret = api_token_create(actor=actor_of(request), name=payload.name)
+    calling = getattr(request, "api_token", None)
+    if calling is not None:
+        wider = [scope for scope in payload.scopes if not calling.has_scope(scope)]
+        if wider:
+            raise PermissionDenied(_("A token cannot create a token with scopes it lacks itself: %(scopes)s.")
+                                   % {"scopes": ", ".join(wider)})
+    token, secret = api_token_create(
+        actor=actor_of(request), name=payload.name, scopes=payload.scopes, expires_in_days=payload.expires_in_days
+    )
     return Status(201, {"token": token, "secret": secret})
 
 

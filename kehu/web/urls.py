@@ -21,6 +21,7 @@ from kehu.web.views import (
     segments,
     service,
     settings,
+    two_factor,
 )
 
 web_patterns = [
@@ -107,14 +108,14 @@ web_patterns = [
     path("settings/custom-fields/<int:pk>/edit/", settings.custom_field_edit_view, name="custom-field-edit"),
     path("settings/api-tokens/", settings.api_token_list_view, name="api-token-list"),
     path("settings/api-tokens/<int:pk>/revoke/", settings.api_token_revoke_view, name="api-token-revoke"),
+    path("settings/two-factor/", two_factor.two_factor_view, name="two-factor"),
+    path("settings/two-factor/users/", two_factor.two_factor_users_view, name="two-factor-users"),
+    path("settings/two-factor/users/<int:pk>/reset/", two_factor.two_factor_reset_view, name="two-factor-reset"),
 ]
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="web/auth/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", two_factor.SignInView.as_view(), name="login"),
+    path("login/two-factor/", two_factor.sign_in_code_view, name="login-two-factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include((web_patterns, "web"))),

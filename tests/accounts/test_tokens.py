@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_token_round_trip_and_revocation(sales):
-    token, secret = api_token_create(actor=sales, name="laptop")
+    token, secret = api_token_create(actor=sales, name="laptop", scopes=["read"])
     assert secret.startswith("kehu_") and token.hint == secret[:10]
     assert ApiToken.objects.get().token_hash != secret  # only the hash is stored
     assert api_token_authenticate(secret) == sales
@@ -19,12 +19,12 @@ def test_token_round_trip_and_revocation(sales):
 
 @pytest.mark.parametrize("secret", ["", "kehu_", "kehu_wrong", "Bearer x", "x" * 5000])
 def test_unknown_tokens_authenticate_nobody(sales, secret):
-    api_token_create(actor=sales, name="t")
+    api_token_create(actor=sales, name="t", scopes=["read"])
     assert api_token_authenticate(secret) is None
 
 
 def test_deactivated_user_token_stops_working(sales):
-    _token, secret = api_token_create(actor=sales, name="t")
+    _token, secret = api_token_create(actor=sales, name="t", scopes=["read"])
     sales.is_active = False
     sales.save()
     assert api_token_authenticate(secret) is None

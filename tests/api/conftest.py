@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from kehu.accounts.models import User
+from kehu.accounts.models import ALL_SCOPES, User
 from kehu.accounts.services import api_token_create
 from kehu.audit.models import AuditEvent
 from kehu.customers.models import ContactPoint, Customer, FamilyMember, ImportantDate, Relationship
@@ -17,11 +17,13 @@ from kehu.customers.models import ContactPoint, Customer, FamilyMember, Importan
 class ApiClient:
     """Calls /api/… with `Authorization: Bearer <token>` (or nothing, when anonymous)."""
 
-    def __init__(self, user: User | None = None, *, language: str | None = None) -> None:
+    def __init__(
+        self, user: User | None = None, *, language: str | None = None, scopes: tuple[str, ...] = ALL_SCOPES
+    ) -> None:
         self.client = Client()
         self.headers: dict[str, str] = {}
         if user is not None:
-            _token, secret = api_token_create(actor=user, name="tests")
+            _token, secret = api_token_create(actor=user, name="tests", scopes=scopes)
             self.headers["Authorization"] = f"Bearer {secret}"
         if language:
             self.headers["Accept-Language"] = language

@@ -70,7 +70,7 @@ GLOBAL_CALLS = [
     ("POST", "/custom-fields", {"key": "level", "label": "Level", "field_type": "text"}),
     ("PATCH", "/custom-fields/1", {"label": "Level"}),
     ("GET", "/tokens", None),
-    ("POST", "/tokens", {"name": "script"}),
+    ("POST", "/tokens", {"name": "script", "scopes": ["read"]}),
     ("DELETE", "/tokens/1", None),
 ]
 

@@ -19,7 +19,8 @@ def session_client(user, *, csrf: bool = True) -> Client:
 
 def test_token_lifecycle(sales, customer):
     session = session_client(sales, csrf=False)
-    created = session.post("/api/tokens", {"name": "nightly import"}, content_type="application/json")
+    created = session.post("/api/tokens", {"name": "nightly import", "scopes": ["read", "write"]},
+                           content_type="application/json")
     assert created.status_code == 201, created.content
     secret = created.json()["secret"]
     token = created.json()["token"]
@@ -65,9 +66,9 @@ def test_token_of_a_deactivated_user_stops_working(sales):
 
 
 def test_token_name_is_validated(sales):
-    response = ApiClient(sales).post("/tokens", {"name": ""})
+    response = ApiClient(sales).post("/tokens", {"name": "", "scopes": ["read"]})
     assert response.status_code == 422 and list(fields_of(response)) == ["name"]
-    response = ApiClient(sales).post("/tokens", {"name": "x" * 101})
+    response = ApiClient(sales).post("/tokens", {"name": "x" * 101, "scopes": ["read"]})
     assert response.status_code == 422 and list(fields_of(response)) == ["name"]
 
 

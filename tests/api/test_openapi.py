@@ -51,6 +51,8 @@ ROUTES = {
     "/api/custom-fields/{field_id}": {"patch"},
     "/api/tokens": {"get", "post"},
     "/api/tokens/{token_id}": {"delete"},
+    "/api/two-factor": {"get"},
+    "/api/users/{user_id}/two-factor/reset": {"post"},
 }
 
 

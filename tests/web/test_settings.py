@@ -52,7 +52,7 @@ def test_bad_custom_field_definition(client, admin, data, field):
 
 def test_api_token_created_shown_once_and_revoked(client, sales, teammate):
     client.force_login(sales)
-    response = client.post(reverse("web:api-token-list"), {"name": "nightly import"})
+    response = client.post(reverse("web:api-token-list"), {"name": "nightly import", "scopes": ["read", "write"]})
     secret = response.context["secret"]
     assert secret.startswith("kehu_") and secret in response.content.decode()
     assert api_token_authenticate(secret) == sales
@@ -60,7 +60,7 @@ def test_api_token_created_shown_once_and_revoked(client, sales, teammate):
     assert "nightly import" in listing and secret not in listing
     token = ApiToken.objects.get()
     # Someone else's token is not found, not revoked.
-    other, _secret = api_token_create(actor=teammate, name="theirs")
+    other, _secret = api_token_create(actor=teammate, name="theirs", scopes=["read"])
     assert client.post(reverse("web:api-token-revoke", args=[other.pk])).status_code == 404
     assert client.post(reverse("web:api-token-revoke", args=[token.pk])).status_code == 302
     assert api_token_authenticate(secret) is None
@@ -72,3 +72,21 @@ def test_api_token_needs_a_name(client, sales):
     client.force_login(sales)
     response = client.post(reverse("web:api-token-list"), {"name": ""})
     assert response.context["form"].errors and not ApiToken.objects.exists()
+
+
+def test_api_token_scopes_and_expiry_are_chosen_and_listed(client, sales):
+    client.force_login(sales)
+    response = client.post(reverse("web:api-token-list"), {"name": "no scopes", "expires_in_days": "30"})
+    assert "Choose at least one scope." in response.content.decode() and not ApiToken.objects.exists()
+    response = client.post(reverse("web:api-token-list"), {"name": "x", "scopes": ["root"], "expires_in_days": "30"})
+    assert response.context["form"].errors["scopes"] and not ApiToken.objects.exists()
+    response = client.post(reverse("web:api-token-list"), {"name": "x", "scopes": ["read"], "expires_in_days": "12"})
+    assert response.context["form"].errors["expires_in_days"] and not ApiToken.objects.exists()
+
+    client.post(reverse("web:api-token-list"), {"name": "export job", "scopes": ["read", "export"], "expires_in_days": "30"})
+    client.post(reverse("web:api-token-list"), {"name": "forever", "scopes": ["read"], "expires_in_days": ""})
+    tokens = {t.name: t for t in ApiToken.objects.all()}
+    assert tokens["export job"].scopes == ["read", "export"] and tokens["export job"].expires_at is not None
+    assert tokens["forever"].expires_at is None
+    listing = client.get(reverse("web:api-token-list")).content.decode()
+    assert '<span class="badge scope">export</span>' in listing and "never" in listing

@@ -8,6 +8,8 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
+from kehu.accounts.models import TokenScope
+from kehu.accounts.services import MAX_TOKEN_DAYS
 from kehu.api.schemas.common import CUSTOM_FIELD_KEY, InputSchema, JsonBool, choice, int_between, text
 from kehu.customers import choices
 
@@ -54,15 +56,28 @@ class CustomFieldPatch(InputSchema):
     active: JsonBool = None
 
 
+ScopeValue = choice(TokenScope)
+
+
 class TokenIn(InputSchema):
     name: text(100, min_length=1) = Field(description="What the token is for, e.g. “nightly import”.")
+    scopes: Annotated[list[ScopeValue], Field(min_length=1, max_length=4)] = Field(
+        description="What the token may do: `read` (GET), `write` (create, change, delete, import), "
+        "`export` (data-subject copies, revealing sensitive fields), `admin` (tokens, custom fields, "
+        "two-factor resets). A token can only create tokens with scopes it has itself."
+    )
+    expires_in_days: int_between(1, MAX_TOKEN_DAYS) | None = Field(
+        None, description="Days until the token stops working; omit or null for no expiry."
+    )
 
 
 class TokenOut(Schema):
     id: int
     name: str
     hint: str = Field(description="The first characters of the secret, to recognise it.")
+    scopes: list[ScopeValue]
     created_at: datetime.datetime
+    expires_at: datetime.datetime | None
     last_used_at: datetime.datetime | None
     revoked_at: datetime.datetime | None
 
@@ -70,3 +85,15 @@ class TokenOut(Schema):
 class TokenCreated(Schema):
     token: TokenOut
     secret: str = Field(description="Send as `Authorization: Bearer <secret>`. Shown only this once.")
+
+
+class TwoFactorOut(Schema):
+    enabled: bool = Field(description="Signing in needs a code from an authenticator app.")
+    required: bool = Field(description="The user's role must use two-factor sign-in (administrators).")
+    confirmed_at: datetime.datetime | None
+    recovery_codes_left: int
+
+
+class TwoFactorResetOut(Schema):
+    user_id: int
+    reset: bool = Field(description="False when the user had no authenticator to remove.")

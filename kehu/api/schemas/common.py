@@ -160,6 +160,8 @@ class PageQuery(Schema):
 # Documented on every authenticated operation so clients (and schemathesis) know them.
 AUTH_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 OBJECT_ERRORS: dict[int, type[Schema]] = {**AUTH_ERRORS, 404: ErrorOut}
+# Routes under a per-user rate limit also answer 429, with a Retry-After header.
+LIMITED_ERRORS: dict[int, type[Schema]] = {**OBJECT_ERRORS, 429: ErrorOut}
 WRITE_ERRORS: dict[int, type[Schema]] = {**OBJECT_ERRORS, 409: ErrorOut}
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kehu.accounts.models import TokenScope
 from kehu.customers.models import CustomFieldDefinition
 from kehu.web.forms.widgets import field_from_model
 
@@ -44,6 +45,18 @@ class CustomFieldDefinitionForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
+    EXPIRY_CHOICES = [("30", _("30 days")), ("90", _("90 days")), ("365", _("1 year")), ("", _("Never"))]
+
     name = forms.CharField(
         label=_("Token name"), max_length=100, help_text=_("What the token is for, e.g. “nightly import”.")
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=TokenScope.choices, initial=[TokenScope.READ],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Give a token only what its script needs."),
+        error_messages={"required": _("Choose at least one scope.")},
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires after"), choices=EXPIRY_CHOICES, initial="90", required=False, coerce=int,
+        empty_value=None,
     )

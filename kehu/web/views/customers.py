@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kehu.accounts.permissions import may_write_customers
 from kehu.audit.services import audit
+from kehu.core import ratelimit
 from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get, customer_list
@@ -26,12 +27,14 @@ from kehu.web.forms.errors import Route, attach_errors
 from kehu.web.forms.filters import CustomerFilterForm
 from kehu.web.forms.privacy import NewFileConsentForm
 from kehu.web.pagination import paginate
+from kehu.web.ratelimits import rate_limited
 from kehu.web.views.common import ensure_writer, vary_on_htmx, wants_fragment
 from kehu.web.views.detail import detail_context
 
 
 @login_required
 @require_GET
+@rate_limited(ratelimit.SEARCH)
 def customer_list_view(request: HttpRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET)
     filters, sort = form.filters()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.accounts.models import User
+from kehu.core import ratelimit
 from kehu.customers.choices import CustomerKind, RelationshipType
 from kehu.customers.models import ContactPoint, Customer, FamilyMember, ImportantDate, Relationship
 from kehu.customers.selectors import CustomerFilters, customer_get, customer_list, visible_to
@@ -51,6 +52,7 @@ from kehu.web.forms.links import (
     NewPersonForm,
     RelationshipForm,
 )
+from kehu.web.ratelimits import rate_limited
 from kehu.web.views.blocks import base_block_context, block_context
 from kehu.web.views.common import ensure_writer, vary_on_htmx, wants_fragment
 from kehu.web.views.detail import completeness_rows, detail_context
@@ -351,6 +353,7 @@ def key_person_new_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@rate_limited(ratelimit.SEARCH)
 def customer_pick_view(request: HttpRequest) -> HttpResponse:
     """Up to PICK_LIMIT visible customers matching the query, as radio buttons for a form."""
     query = (request.GET.get("q") or request.GET.get("pick_q") or "").strip()[:100]

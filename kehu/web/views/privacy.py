@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kehu.accounts.permissions import may_configure
 from kehu.audit.services import audit
+from kehu.core import ratelimit
 from kehu.customers.models import Consent, Customer
 from kehu.customers.selectors import customer_get, visible_to
 from kehu.customers.services import consent_record, consent_withdraw
@@ -32,6 +33,7 @@ from kehu.privacy.services import overdue_requests, request_close, request_open
 from kehu.web.forms.errors import attach_errors
 from kehu.web.forms.privacy import ConsentForm, RequestCloseForm, RequestOpenForm, RevealForm
 from kehu.web.pagination import paginate
+from kehu.web.ratelimits import rate_limited
 from kehu.web.views.common import ensure_writer, vary_on_htmx, wants_fragment
 from kehu.web.views.detail import detail_context
 from kehu.web.views.sensitive import (
@@ -205,6 +207,7 @@ def request_close_view(request: HttpRequest, item: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@rate_limited(ratelimit.EXPORT)
 def request_export_view(request: HttpRequest, item: int, fmt: str) -> HttpResponse:
     """The person's copy of their data (access requests), each download audited."""
     row = _request_row(request, item)

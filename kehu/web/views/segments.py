@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kehu.accounts.permissions import may_configure, may_define_segments, may_export_customers, role_of
+from kehu.core import ratelimit
 from kehu.customers.search import count_at_most
 from kehu.insights.models import ScoringRun
 from kehu.segments import conditions as vocabulary
@@ -19,6 +20,7 @@ from kehu.segments.selectors import PURPOSES, members, segments_for
 from kehu.segments.services import segment_create, segment_delete, segment_update
 from kehu.web.forms.segments import SegmentForm
 from kehu.web.pagination import COUNT_CAP, paginate
+from kehu.web.ratelimits import rate_limited
 
 
 def _ensure_staff(request: HttpRequest) -> None:
@@ -112,6 +114,7 @@ def segment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@rate_limited(ratelimit.EXPORT)
 def segment_export_view(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     if not may_export_customers(request.user):
         raise PermissionDenied(_("Your role cannot export customer lists."))

@@ -69,8 +69,12 @@ def api_token_list_view(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _token, secret = api_token_create(actor=request.user, name=form.cleaned_data["name"])
-        form = ApiTokenForm()
+        try:
+            _token, secret = api_token_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(error, fallback=form)
+        else:
+            form = ApiTokenForm()
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     # The secret is rendered in this response only; it is never stored or shown again.
     return render(request, "web/settings/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret})

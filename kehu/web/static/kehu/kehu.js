@@ -149,3 +149,12 @@
     document.querySelectorAll("[data-formset]").forEach(setupFormset);
   });
 })();
+
+// A rate-limited search (429) answers with a message to show in place of the results:
+// htmx leaves 4xx answers unswapped unless told otherwise.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (event.detail.xhr && event.detail.xhr.status === 429) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
