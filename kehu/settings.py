@@ -171,6 +171,8 @@ X_FRAME_OPTIONS = "DENY"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest import file accepted through the web and the API (the command line has no limit).
+# Scoring runs started from the web or the API run in a thread after the request (False: inline, for tests).
+KEHU_SCORING_IN_BACKGROUND = True
 KEHU_IMPORT_MAX_BYTES = env_int("KEHU_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 LOGGING = {

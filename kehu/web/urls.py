@@ -18,6 +18,7 @@ from kehu.web.views import (
     money,
     orders,
     privacy,
+    scoring,
     service,
     settings,
 )
@@ -92,6 +93,10 @@ web_patterns = [
     path("catalogue/", catalogue.product_list_view, name="product-list"),
     path("catalogue/new/", catalogue.product_edit_view, name="product-create"),
     path("catalogue/<int:pk>/edit/", catalogue.product_edit_view, name="product-edit"),
+    path("insights/", scoring.scoring_view, name="insights"),
+    path("insights/tiers/", scoring.tiers_define_view, name="tiers-define"),
+    path("insights/runs/", scoring.scoring_start_view, name="scoring-start"),
+    path("insights/runs/status/", scoring.scoring_status_view, name="scoring-status"),
     path("import/", imports.import_view, name="import"),
     path("import/runs/<int:item>/", imports.import_run_view, name="import-run"),
     path("settings/custom-fields/", settings.custom_field_list_view, name="custom-field-list"),
