@@ -119,6 +119,9 @@ def test_override_validation_errors_are_clear_and_change_nothing(client, manager
         form = response.context["override_form"]
         assert form.errors[field] == [ERRORS[language][field]], (data, form.errors)
         assert escape(ERRORS[language][field]) in response.content.decode()
+    # every problem at once
+    response = client.post(override_url(customer), {"tier-tier": "", "tier-reason": "", "tier-expires_at": past})
+    assert set(response.context["override_form"].errors) == {"tier", "reason", "expires_at"}
     assert not TierOverride.objects.exists()
     assert TierChange.objects.count() == changes
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,14 @@ class TierOverrideForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tier"].queryset = Tier.objects.filter(active=True).order_by("position", "id")
+
+    def clean_expires_at(self) -> Any:
+        # The service says the same; checked here too so a missing reason and a past
+        # expiry are reported together.
+        value = self.cleaned_data.get("expires_at")
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError(gettext("The override must end in the future."))
+        return value
 
 
 class TierRulesForm(forms.Form):
