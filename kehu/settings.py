@@ -178,6 +178,8 @@ KEHU_SEARCH_RATE_PER_MINUTE = env_int("KEHU_SEARCH_RATE_PER_MINUTE", 120, minimu
 KEHU_EXPORT_RATE_PER_HOUR = env_int("KEHU_EXPORT_RATE_PER_HOUR", 30, minimum=0)
 
 # Largest import file accepted through the web and the API (the command line has no limit).
+# Scoring runs started from the web or the API run in a thread after the request (False: inline, for tests).
+KEHU_SCORING_IN_BACKGROUND = True
 KEHU_IMPORT_MAX_BYTES = env_int("KEHU_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 # Uploads larger than this are imported in the background with a progress bar (about 5,000
 # order rows; smaller ones are done before the page answers).

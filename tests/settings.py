@@ -10,3 +10,6 @@ import tempfile
 os.environ.setdefault("KEHU_DATA_DIR", tempfile.mkdtemp(prefix="kehu-test-"))
 
 from kehu.settings import *  # noqa: E402,F403
+
+# Scoring runs started from the web or the API run inline: a thread would not see the test's transaction.
+KEHU_SCORING_IN_BACKGROUND = False

@@ -37,8 +37,15 @@ def api_schema(db):
 
 @pytest.fixture
 def manager_token(manager, sales):
-    make_person(sales)
+    from kehu.insights.services import scoring_run, tier_override_set, tiers_define
+
+    person = make_person(sales)
     make_organization(manager)
+    # Tiers, a run and an override, so the insights endpoints meet real rows (ids start at 1).
+    gold, _ordinary = tiers_define(actor=manager, tiers=[
+        {"name": "金牌", "conditions": [{"field": "clv", "op": ">=", "value": 1000}]}, {"name": "普通", "conditions": []}])
+    scoring_run(actor=manager)
+    tier_override_set(actor=manager, customer=person, tier=gold, reason="fuzz")
     _token, secret = api_token_create(actor=manager, name="fuzz", scopes=ALL_SCOPES)
     return secret
 

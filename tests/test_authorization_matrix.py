@@ -26,6 +26,7 @@ from kehu.customers.services import (
     important_date_add,
     relationship_add,
 )
+from kehu.insights.services import scoring_run, tier_override_set, tiers_define
 from kehu.interactions.services import interaction_log
 from kehu.privacy.services import request_open
 from kehu.sales.services import OrderLineData, order_create, payment_record
@@ -94,6 +95,12 @@ def world(sales, manager):
     when = timezone.now() - datetime.timedelta(days=3)
     order = order_create(actor=sales, customer=customer, number="SO-SECRET", ordered_at=when, channel="store",
                          lines=[OrderLineData("茶", quantity=1, unit_price=100)])
+    # Scored, with a manual tier: the insights card, pages and endpoints have something to leak.
+    gold, _ordinary = tiers_define(actor=manager, tiers=[
+        {"name": "金牌", "conditions": [{"field": "total_spend", "op": ">=", "value": 1000}]},
+        {"name": "普通", "conditions": []}])
+    scoring_run(actor=manager)
+    tier_override_set(actor=manager, customer=customer, tier=gold, reason="重要客户")
     return {
         "customer": customer,
         "point": customer.contact_points.get(),

@@ -17,6 +17,7 @@ from kehu.api import (
     customers,
     errors,
     imports,
+    insights,
     interactions,
     links,
     money,
@@ -100,5 +101,6 @@ api.add_router("", privacy.router)
 api.add_router("", catalogue.router)
 api.add_router("", imports.router)
 api.add_router("", segments.router)
+api.add_router("", insights.router)
 api.add_router("", tokens.router)
 api.add_router("", two_factor.router)

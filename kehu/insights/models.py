@@ -59,6 +59,44 @@ class ScoringRun(models.Model):
         return cls.objects.filter(status=ScoringRunStatus.DONE).order_by("-as_of").first()
 
 
+class ScoringJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ScoringJob(models.Model):
+    """A scoring run someone asked for from the web or the API, and how it is going.
+
+    Kept apart from `ScoringRun`: the run's row is written only in the run's final
+    transaction, and re-scoring a date must not hide that date's figures while it works.
+    Stored in the database so any web process can show the status (DESIGN §4).
+    """
+
+    ACTIVE = (ScoringJobStatus.QUEUED, ScoringJobStatus.RUNNING)
+
+    as_of = models.DateField(_("as of"))
+    status = models.CharField(max_length=8, choices=ScoringJobStatus.choices, default=ScoringJobStatus.QUEUED)
+    # "read" / "model" / "write": the stage the run last reported (see services.scoring_run).
+    stage = models.CharField(max_length=8, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    run = models.ForeignKey(ScoringRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("scoring job")
+        verbose_name_plural = _("scoring jobs")
+        indexes = [models.Index(fields=["-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.status})"
+
+
 class Tier(models.Model):
     """One admin-defined tier; `position` orders evaluation (first match wins)."""
 

@@ -80,11 +80,14 @@ def score_history(*, viewer: User, customer_id: int, limit: int = 24) -> list[Cu
     return list(CustomerScore.objects.filter(customer_id=customer_id).order_by("-as_of")[:limit])
 
 
-def tier_history(*, viewer: User, customer_id: int) -> list[TierChange]:
-    """Newest first; what the customer page's tier history and the timeline show."""
+def tier_history(*, viewer: User, customer_id: int, limit: int | None = None) -> list[TierChange]:
+    """Newest first; what the customer page's tier history and the timeline show.
+
+    `limit` bounds a page's cost whatever the length of the history."""
     if not _visible(viewer, customer_id):
         return []
-    return list(TierChange.objects.filter(customer_id=customer_id).select_related("actor").order_by("-changed_at", "-id"))
+    changes = TierChange.objects.filter(customer_id=customer_id).select_related("actor").order_by("-changed_at", "-id")
+    return list(changes[:limit] if limit is not None else changes)
 
 
 def customers_in_tier(*, viewer: User, tier: Tier, run: ScoringRun | None = None) -> QuerySet[Customer]:

@@ -1,6 +1,7 @@
 """The "what happens with this customer" half of the customer page.
 
-Key figures, the timeline with the quick-log form, orders, money and after-sales service.
+Key figures, insights (tier, RFM, CLV, churn risk), the timeline with the quick-log form,
+orders, money and after-sales service.
 Every part reads a bounded number of rows, so the page costs the same number of queries
 for a customer with five events or fifty thousand.
 """
@@ -18,8 +19,10 @@ from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.permissions import may_configure
 from kehu.customers.models import Customer
 from kehu.customers.selectors import key_people_of
+from kehu.insights.selectors import current_run, insight_of, tier_history
 from kehu.interactions.models import Interaction
 from kehu.sales.choices import AGEING_BUCKETS
 from kehu.sales.models import ZERO, ConsumptionProfile
@@ -27,6 +30,7 @@ from kehu.sales.selectors import ageing_of, open_receivables_of, orders_of
 from kehu.service.models import ServiceRecord
 from kehu.timeline.selectors import BadCursor, timeline_page
 from kehu.web.forms.activity import InteractionForm, TimelineFilterForm, now_local
+from kehu.web.forms.insights import TierOverrideForm
 from kehu.web.forms.sales import CreditIncidentForm
 
 TIMELINE_LIMIT = 20
@@ -34,6 +38,7 @@ ORDERS_PER_CARD = 5
 RECENT_SERVICE = 3
 RECENT_INCIDENTS = 5
 OPEN_RECEIVABLES_SHOWN = 8
+TIER_CHANGES_SHOWN = 10
 MAX_OFFSET_PAGE = 1000
 
 
@@ -185,12 +190,32 @@ def service_context(customer: Customer) -> dict[str, Any]:
     return {"service_records": list(records.order_by("-reported_at", "-id")[:RECENT_SERVICE])}
 
 
+def insight_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """The Insights card: the latest snapshot, the tier in force and the tier history.
+
+    Five queries whatever the history: the run, the visibility check, the snapshot, the
+    open override, the last few tier changes (the form's tier list is lazy).
+    """
+    run = current_run()
+    insight = insight_of(viewer=request.user, customer_id=customer.pk, run=run)
+    can_override = may_configure(request.user)
+    return {
+        "insight": insight,
+        "scoring_run": run,
+        "prediction_days": (run.parameters or {}).get("prediction_days") if run else None,
+        "tier_changes": tier_history(viewer=request.user, customer_id=customer.pk, limit=TIER_CHANGES_SHOWN),
+        "can_override_tier": can_override,
+        "override_form": TierOverrideForm(prefix="tier") if can_override else None,
+    }
+
+
 def customer360_context(
     request: HttpRequest, customer: Customer, state: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     state = state or {}
     today = timezone.localdate()
     context: dict[str, Any] = {"figures": key_figures(customer, today=today), "today": today}
+    context.update(insight_context(request, customer))
     context.update(timeline_context(request, customer))
     context.update(orders_context(request, customer))
     context.update(money_context(customer))
