@@ -98,20 +98,29 @@ class RelationshipView:
 
 
 def relationships_of(*, viewer: User, customer: Customer) -> list[RelationshipView]:
-    """Both directions of `customer`'s relationships, to customers `viewer` can see."""
-    visible_ids = visible_to(viewer).values("pk")
-    out_links = (
-        Relationship.objects.filter(from_customer=customer, to_customer__in=visible_ids)
-        .select_related("to_customer")
-        .order_by("type", "id")
+    """Both directions of `customer`'s relationships, to customers `viewer` can see.
+
+    The links are read by this customer's own index first and the far ends checked
+    against `visible_to` afterwards: given `far end IN (visible customers)` inside the
+    query, SQLite walked every visible customer through the (from, to) index — a cost
+    that grew with the archive, not with the file.
+    """
+    out_links = list(
+        Relationship.objects.filter(from_customer=customer).select_related("to_customer").order_by("type", "id")
     )
-    in_links = (
-        Relationship.objects.filter(to_customer=customer, from_customer__in=visible_ids)
-        .select_related("from_customer")
-        .order_by("type", "id")
+    in_links = list(
+        Relationship.objects.filter(to_customer=customer).select_related("from_customer").order_by("type", "id")
     )
-    views = [RelationshipView(link, link.to_customer, str(link.get_type_display()), True) for link in out_links]
+    far_ends = {link.to_customer_id for link in out_links} | {link.from_customer_id for link in in_links}
+    visible = set(visible_to(viewer).filter(pk__in=far_ends).values_list("pk", flat=True)) if far_ends else set()
+    views = [
+        RelationshipView(link, link.to_customer, str(link.get_type_display()), True)
+        for link in out_links
+        if link.to_customer_id in visible
+    ]
     for link in in_links:
+        if link.from_customer_id not in visible:
+            continue
         label = link.get_type_display() if link.type in SYMMETRIC_RELATIONSHIPS else INVERSE_LABELS[link.type]
         views.append(RelationshipView(link, link.from_customer, str(label), False))
     return views
