@@ -52,6 +52,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def cache_config(name: str = "KEHU_CACHE_URL") -> dict:
+    """Django's default cache: local memory, or a Redis server shared by several processes.
+
+    The cache holds the rate-limit counters: with local memory each `kehu serve` process
+    counts for itself, so a deployment running several needs `redis://host:6379/0`.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kehu"}
+    scheme = raw.split("://", 1)[0].lower() if "://" in raw else ""
+    if scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a cache URL kehu understands; use redis://host:6379/0, rediss://… or unix://…"
+        )
+    try:
+        import redis  # noqa: F401  (Django's Redis backend needs the client)
+    except ImportError:
+        raise ImproperlyConfigured(f"{name} names a Redis server but the client is missing: pip install 'kehu[redis]'.") from None
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw, "KEY_PREFIX": "kehu"}
+
+
 def data_dir() -> Path:
     """Where the embedded database, secret key and uploads live."""
     raw = os.environ.get("KEHU_DATA_DIR")

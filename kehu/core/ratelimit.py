@@ -3,8 +3,8 @@
 A fixed window: the first request of a window creates a counter that expires with it, each
 request adds one, and a request over the limit is refused until the window ends — which is
 also the Retry-After the caller is given. With Django's default local-memory cache the
-counters are per process (several `kehu serve` processes each allow the limit); configure a
-shared cache for a hard limit across processes. A limit of 0 turns the check off.
+counters are per process (several `kehu serve` processes each allow the limit); set
+KEHU_CACHE_URL=redis://… for a hard limit across processes. A limit of 0 turns the check off.
 """
 
 from __future__ import annotations

@@ -95,3 +95,22 @@ def test_sqlite_url_keeps_kehus_sqlite_settings(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert f"wal {tmp_path}/other.sqlite3" in result.stdout
+
+
+def test_cache_defaults_to_local_memory(monkeypatch):
+    monkeypatch.delenv("KEHU_CACHE_URL", raising=False)
+    assert env.cache_config()["BACKEND"].endswith("LocMemCache")
+
+
+def test_cache_url_names_a_redis_server(monkeypatch):
+    monkeypatch.setenv("KEHU_CACHE_URL", "redis://127.0.0.1:6379/3")
+    config = env.cache_config()
+    assert config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["LOCATION"] == "redis://127.0.0.1:6379/3"
+
+
+@pytest.mark.parametrize("raw", ["memcached://127.0.0.1:11211", "127.0.0.1:6379", "locmem"])
+def test_unknown_cache_url_names_the_variable(monkeypatch, raw):
+    monkeypatch.setenv("KEHU_CACHE_URL", raw)
+    with pytest.raises(ImproperlyConfigured, match="KEHU_CACHE_URL="):
+        env.cache_config()

@@ -45,3 +45,25 @@ def test_a_bad_limit_setting_stops_start_up(tmp_path, value):
     result = subprocess.run([sys.executable, "-m", "kehu", "check"], env=environment,  # noqa: S603
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "KEHU_EXPORT_RATE_PER_HOUR" in result.stderr
+
+
+@pytest.mark.skipif(not os.environ.get("KEHU_TEST_REDIS_URL"), reason="set KEHU_TEST_REDIS_URL=redis://… to test a shared cache")
+def test_a_shared_cache_holds_the_limit_across_server_processes(settings, monkeypatch):
+    """Two cache clients stand for two `kehu serve` processes: together they allow the limit once."""
+    from django.core.cache.backends.redis import RedisCache
+
+    location = os.environ["KEHU_TEST_REDIS_URL"]
+    prefix = f"kehu-test-{os.getpid()}"
+    first, second = (RedisCache(location, {"KEY_PREFIX": prefix}) for _ in range(2))
+    settings.KEHU_SEARCH_RATE_PER_MINUTE = 4
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 6000.0)
+    try:
+        for process in (first, second, first, second):
+            monkeypatch.setattr(ratelimit, "cache", process)
+            ratelimit.hit(ratelimit.SEARCH, "user:7")
+        for process in (first, second):
+            monkeypatch.setattr(ratelimit, "cache", process)
+            with pytest.raises(ratelimit.RateLimited):
+                ratelimit.hit(ratelimit.SEARCH, "user:7")
+    finally:
+        first.delete(f"kehu:rate:search:user:7:{int(6000 // 60)}")
