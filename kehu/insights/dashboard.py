@@ -311,9 +311,10 @@ def _churn_levels(cube: list[dict[str, Any]]) -> list[RiskCount]:
 def _at_risk(scores: QuerySet[CustomerScore], run: ScoringRun, tiers: dict[int, Tier]) -> list[AtRisk]:
     """The most valuable customers showing a churn signal, with the reasons in words.
 
-    Two steps: the ids from the covering index alone (no table row read for the thousands
-    ranked), then the few rows shown."""
-    ranking = (F("clv").desc(nulls_last=True), "-monetary", "customer_id")
+    Two steps: the ids from the index `customer_score_at_risk` alone, walked in this order
+    (so the database stops at the tenth at-risk row), then the few rows shown. Without a CLV
+    (models not fitted) the window spend ranks them."""
+    ranking = (F("clv").desc(nulls_last=True), "-monetary", "-customer_id")
     ids = list(scores.filter(churn_risk__in=[ChurnRisk.HIGH, ChurnRisk.MEDIUM]).order_by(*ranking)
                .values_list("customer_id", flat=True)[:AT_RISK_SHOWN])
     top = (CustomerScore.objects.filter(as_of=run.as_of, customer_id__in=ids).select_related("customer")

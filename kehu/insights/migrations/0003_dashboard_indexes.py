@@ -26,6 +26,10 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['as_of', 'tier', 'r_score', 'f_score', 'rfm_segment', 'value_class', 'churn_risk', 'order_count', 'monetary', 'clv', 'customer'], name='customer_score_dashboard'),
         ),
         migrations.AddIndex(
+            model_name='customerscore',
+            index=models.Index(fields=['as_of', 'clv', 'monetary', 'customer', 'churn_risk'], name='customer_score_at_risk'),
+        ),
+        migrations.AddIndex(
             model_name='tierchange',
             index=models.Index(fields=['as_of', 'cause', 'from_tier', 'to_tier', 'customer'], name='tier_change_run_movement'),
         ),
