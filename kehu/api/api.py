@@ -15,6 +15,7 @@ from kehu.api import (
     catalogue,
     custom_fields,
     customers,
+    dashboard,
     errors,
     imports,
     insights,
@@ -102,5 +103,6 @@ api.add_router("", catalogue.router)
 api.add_router("", imports.router)
 api.add_router("", segments.router)
 api.add_router("", insights.router)
+api.add_router("", dashboard.router)
 api.add_router("", tokens.router)
 api.add_router("", two_factor.router)

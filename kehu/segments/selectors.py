@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from kehu.accounts.models import User
 from kehu.accounts.permissions import role_of
 from kehu.customers.models import Consent, ConsentPurpose, Customer
 from kehu.customers.selectors import visible_to
-from kehu.insights.models import ScoringRun
+from kehu.insights.dashboard import SavedSegmentFigures
+from kehu.insights.models import CustomerScore, ScoringRun
 from kehu.segments import conditions as vocabulary
 from kehu.segments.models import Segment
 
@@ -38,3 +41,20 @@ def members(*, viewer: User, segment: Segment, purpose: str = "marketing") -> Qu
     if purpose == "marketing":
         customers = with_marketing_consent(customers)
     return customers.select_related("owner", "team").order_by("-id")
+
+
+SEGMENTS_ON_DASHBOARD = 20
+
+
+def segment_figures(*, viewer: User, run: ScoringRun) -> list[SavedSegmentFigures]:
+    """Customers and revenue in the scoring window of each saved segment, for the Insights
+    dashboard: all the members `viewer` may see (not only those with marketing consent),
+    one aggregate per segment, at most SEGMENTS_ON_DASHBOARD segments (by name)."""
+    rows = []
+    for segment in segments_for(viewer).order_by("name")[:SEGMENTS_ON_DASHBOARD]:
+        ids = members(viewer=viewer, segment=segment, purpose="service").order_by().values("pk")
+        figures = CustomerScore.objects.filter(as_of=run.as_of, customer_id__in=ids).aggregate(
+            n=Count("*"), revenue=Sum("monetary"))
+        rows.append(SavedSegmentFigures(segment.pk, segment.name, figures["n"],
+                                        Decimal(figures["revenue"] or 0).quantize(Decimal("0.01"))))
+    return rows

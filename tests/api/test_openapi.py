@@ -48,6 +48,7 @@ ROUTES = {
     "/api/insights/tiers": {"get", "put"},
     "/api/insights/scoring-runs": {"get", "post"},
     "/api/insights/scoring-jobs/{job_id}": {"get"},
+    "/api/insights/dashboard": {"get"},
     "/api/segments": {"get", "post"},
     "/api/segments/fields": {"get"},
     "/api/segments/{segment_id}": {"get", "put", "delete"},
