@@ -22,7 +22,7 @@ from kehu.accounts.permissions import may_configure
 from kehu.audit.services import audit, diff
 from kehu.customers.models import Customer
 from kehu.customers.selectors import visible_to
-from kehu.insights import aggregates, scoring, snapshots, tier_rules
+from kehu.insights import affinity, aggregates, scoring, snapshots, tier_rules
 from kehu.insights.aggregates import epoch_days
 from kehu.insights.choices import TierChangeCause, TierMatch
 from kehu.insights.config import ScoringConfig, check_as_of, periods_of
@@ -75,6 +75,9 @@ def scoring_run(
     moment = min(timezone.now(), periods.cutoff)
     tiers = snapshots.active_tiers()
     tiering = snapshots.assign(table, tiers, moment)
+    # Co-purchase neighbours: grouped SQL over (customer, item) pairs, read before the write
+    # transaction like the figures, so the lock is held only while rows go in.
+    neighbours = affinity.compute(periods.cutoff, config.affinity)
     report("model", 1, 1)
     with transaction.atomic():
         run, _created = ScoringRun.objects.select_for_update().get_or_create(as_of=as_of)
@@ -82,11 +85,13 @@ def scoring_run(
         run.save()
         written = snapshots.write_scores(run, table, tiering, progress)
         changes = snapshots.write_changes(run, table, tiering, moment)
+        affinity.write(run, neighbours)
         run.parameters = _json_safe(config.as_dict() | {
             "cutoff": periods.cutoff.isoformat(), "thresholds": table.thresholds,
             "tiers": [{"id": t.pk, "name": t.name, "match": t.match, "conditions": t.conditions} for t in tiers],
         })
-        run.diagnostics = _json_safe(table.diagnostics)
+        run.diagnostics = _json_safe(table.diagnostics | {
+            "affinity": {result.kind: result.as_dict() for result in neighbours}})
         run.counts = {
             "customers": written, "buyers": int(table.buyers.sum()), "tier_changes": changes,
             "rfm_segment": _counts(table.segment[table.buyers]), "value_class": _counts(table.value_class[table.buyers]),

@@ -1,0 +1,171 @@
+"""Co-purchase neighbours: "customers who bought A also bought B", for categories and products.
+
+A customer's basket is the set of categories (and, apart, of products) on their orders before
+the cut-off. Refunded and cancelled orders do not count; partly refunded ones do (the customer
+kept something). Everything is counted in SQL over a temporary table of distinct
+(customer, item) pairs — one row per customer and item, never one per order:
+
+    N        customers with a basket
+    n(A)     customers who bought A
+    n(A, B)  customers who bought both (a self-join of the baskets on the customer, A < B)
+
+and only the per-pair counts (at most items² rows, cut by the minimum support) reach Python,
+which ranks each item's neighbours by lift, then confidence:
+
+    confidence(A → B) = n(A, B) / n(A)        "bought by 34% of customers who bought 护肤"
+    lift(A → B)       = confidence / (n(B) / N)  how much likelier than for any customer
+    cosine(A, B)      = n(A, B) / √(n(A) · n(B))
+
+A neighbour is kept when n(A, B) ≥ min support and lift > 1 (bought more often with A than
+by anyone): the top k per item go to `ItemAffinity`, dated with the run. Customer pages then
+read only that small table (`kehu.insights.recommendations`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from kehu.core.bulk import TableWriter
+from kehu.insights.choices import AffinityKind
+from kehu.insights.config import AffinitySettings
+from kehu.insights.models import ItemAffinity, ScoringRun
+from kehu.sales.choices import VOID_ORDER_STATUSES
+from kehu.sales.models import Order, OrderLine
+
+BASKET = "kehu_affinity_basket"
+LIFT_ABOVE = 1.0 + 1e-9  # "more often than anyone", with room for float rounding of exact ties
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    item: str
+    other: str
+    rank: int
+    both: int
+    item_buyers: int
+    other_buyers: int
+    confidence: float
+    lift: float
+    cosine: float
+
+
+@dataclass
+class AffinityResult:
+    """The neighbours of one kind, and the counts behind them (for the run's diagnostics)."""
+
+    kind: str
+    buyers: int  # N: customers with a basket of this kind
+    items: int  # distinct items bought by at least min-support customers
+    pairs: int  # item pairs bought together by at least min-support customers
+    left_out_customers: int  # baskets over max_items_per_customer
+    neighbours: list[Neighbour]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"buyers": self.buyers, "items": self.items, "pairs": self.pairs,
+                "left_out_customers": self.left_out_customers, "neighbours": len(self.neighbours)}
+
+
+def _fill_baskets(cursor: Any, kind: str, cutoff: datetime.datetime) -> None:
+    quote = connection.ops.quote_name
+    line, order = quote(OrderLine._meta.db_table), quote(Order._meta.db_table)
+    if kind == AffinityKind.CATEGORY:
+        item_type, item, present = "varchar(100)", f"l.{quote('category')}", f"l.{quote('category')} <> ''"
+    else:
+        item_type, item, present = "bigint", f"l.{quote('product_id')}", f"l.{quote('product_id')} IS NOT NULL"
+    cursor.execute(f"DROP TABLE IF EXISTS {BASKET}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {BASKET} (customer_id bigint NOT NULL, item {item_type} NOT NULL)")
+    void = sorted(str(status) for status in VOID_ORDER_STATUSES)
+    cursor.execute(
+        f"""INSERT INTO {BASKET} (customer_id, item)
+            SELECT DISTINCT l.{quote("customer_id")}, {item}
+            FROM {line} l JOIN {order} o ON o.{quote("id")} = l.{quote("order_id")}
+            WHERE {present} AND o.{quote("ordered_at")} < %s
+              AND o.{quote("status")} NOT IN ({", ".join(["%s"] * len(void))})""",  # noqa: S608 - identifiers from model meta
+        [connection.ops.adapt_datetimefield_value(cutoff), *void],
+    )
+
+
+def _count(cursor: Any, kind: str, settings: AffinitySettings, cutoff: datetime.datetime) -> AffinityResult:
+    _fill_baskets(cursor, kind, cutoff)
+    cursor.execute(f"SELECT COUNT(*) FROM (SELECT customer_id FROM {BASKET} GROUP BY customer_id HAVING COUNT(*) > %s) AS big",  # noqa: S608
+                   [settings.max_items_per_customer])
+    left_out = cursor.fetchone()[0]
+    if left_out:
+        cursor.execute(f"""DELETE FROM {BASKET} WHERE customer_id IN (
+                               SELECT customer_id FROM {BASKET} GROUP BY customer_id HAVING COUNT(*) > %s)""",  # noqa: S608
+                       [settings.max_items_per_customer])
+    cursor.execute(f"SELECT COUNT(DISTINCT customer_id) FROM {BASKET}")  # noqa: S608
+    buyers = cursor.fetchone()[0]
+    cursor.execute(f"SELECT item, COUNT(*) FROM {BASKET} GROUP BY item HAVING COUNT(*) >= %s",  # noqa: S608
+                   [settings.min_support])
+    item_buyers = {str(item): count for item, count in cursor.fetchall()}
+    # An item bought by fewer than min-support customers cannot be in a pair that has it:
+    # leaving it out before the self-join shortens the long tail of a big catalogue.
+    cursor.execute(f"""DELETE FROM {BASKET} WHERE item IN (
+                           SELECT item FROM {BASKET} GROUP BY item HAVING COUNT(*) < %s)""",  # noqa: S608
+                   [settings.min_support])
+    cursor.execute(f"CREATE INDEX {BASKET}_customer ON {BASKET} (customer_id, item)")
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {BASKET}")  # autovacuum never analyses temporary tables
+    cursor.execute(
+        f"""SELECT a.item, b.item, COUNT(*) FROM {BASKET} a
+            JOIN {BASKET} b ON b.customer_id = a.customer_id AND a.item < b.item
+            GROUP BY a.item, b.item HAVING COUNT(*) >= %s""",  # noqa: S608
+        [settings.min_support],
+    )
+    pairs = [(str(a), str(b), count) for a, b, count in cursor.fetchall()]
+    cursor.execute(f"DROP TABLE {BASKET}")
+    return AffinityResult(kind, buyers, len(item_buyers), len(pairs), left_out,
+                          neighbours(pairs, item_buyers, buyers, settings.top_k))
+
+
+def neighbours(pairs: list[tuple[str, str, int]], item_buyers: dict[str, int], buyers: int, top_k: int
+               ) -> list[Neighbour]:
+    """Each item's top-k neighbours with lift above 1, from the pair counts (each pair once)."""
+    candidates: dict[str, list[tuple[float, float, int, str, float]]] = defaultdict(list)
+    for a, b, both in pairs:
+        n_a, n_b = item_buyers[a], item_buyers[b]
+        cosine = both / math.sqrt(n_a * n_b)
+        for item, other, n_item, n_other in ((a, b, n_a, n_b), (b, a, n_b, n_a)):
+            confidence = both / n_item
+            lift = confidence * buyers / n_other
+            if lift > LIFT_ABOVE:
+                candidates[item].append((lift, confidence, both, other, cosine))
+    found = []
+    for item in sorted(candidates):
+        ranked = sorted(candidates[item], key=lambda c: (-c[0], -c[1], c[3]))[:top_k]
+        for rank, (lift, confidence, both, other, cosine) in enumerate(ranked, start=1):
+            found.append(Neighbour(item, other, rank, both, item_buyers[item], item_buyers[other],
+                                   round(confidence, 6), round(lift, 6), round(cosine, 6)))
+    return found
+
+
+def compute(cutoff: datetime.datetime, settings: AffinitySettings) -> list[AffinityResult]:
+    """Category and product neighbours from the orders before `cutoff` (reads only)."""
+    with connection.cursor() as cursor:
+        try:
+            return [_count(cursor, kind, settings, cutoff) for kind in (AffinityKind.CATEGORY, AffinityKind.PRODUCT)]
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {BASKET}")
+
+
+def write(run: ScoringRun, results: list[AffinityResult]) -> int:
+    """Replace the neighbours of the run's date (inside the run's transaction); rows of other
+    dates are dropped, except those of the current run (what pages read until this one is done)."""
+    current = ScoringRun.current()
+    keep = {run.as_of} | ({current.as_of} if current is not None else set())
+    ItemAffinity.objects.exclude(as_of__in=keep).delete()
+    ItemAffinity.objects.filter(as_of=run.as_of).delete()
+    writer = TableWriter(ItemAffinity)
+    rows = [{"as_of": run.as_of, "kind": result.kind, "item": n.item, "other": n.other, "rank": n.rank,
+             "both": n.both, "item_buyers": n.item_buyers, "other_buyers": n.other_buyers,
+             "confidence": n.confidence, "lift": n.lift, "cosine": n.cosine}
+            for result in results for n in result.neighbours]
+    writer.insert(writer.encode_many(rows))
+    return len(rows)
