@@ -22,6 +22,7 @@ from kehu.api import (
     links,
     money,
     orders,
+    preferences,
     privacy,
     segments,
     service,
@@ -102,5 +103,6 @@ api.add_router("", catalogue.router)
 api.add_router("", imports.router)
 api.add_router("", segments.router)
 api.add_router("", insights.router)
+api.add_router("", preferences.router)
 api.add_router("", tokens.router)
 api.add_router("", two_factor.router)

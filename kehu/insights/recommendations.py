@@ -134,19 +134,20 @@ def recommend(*, customer_id: int, categories: set[str], run: ScoringRun | None,
 def preferences_of(
     *, viewer: User, customer_id: int, run: ScoringRun | None = None, profile: ConsumptionProfile | None = None,
     score: CustomerScore | None = None, today: datetime.date | None = None, limit: int = SHOWN,
-    checked: bool = False,
+    preloaded: bool = False,
 ) -> Preferences | None:
     """None when the viewer may not see the customer (answered 404 like a missing one).
 
-    A page that has read the run, the profile and the snapshot already passes them in
-    (`checked` when it has also checked visibility) and this costs three queries."""
-    if not checked and not _visible(viewer, customer_id):
-        return None
-    run = run if run is not None else ScoringRun.current()
-    if profile is None:
+    `preloaded`: the caller (the customer page) has checked visibility and read the current
+    run, the consumption profile and the snapshot already — each possibly None — and passes
+    them in; then this costs three queries."""
+    if not preloaded:
+        if not _visible(viewer, customer_id):
+            return None
+        run = ScoringRun.current()
         profile = ConsumptionProfile.objects.filter(customer_id=customer_id).first()
-    if score is None and run is not None:
-        score = CustomerScore.objects.filter(as_of=run.as_of, customer_id=customer_id).only("p_alive").first()
+        score = (CustomerScore.objects.filter(as_of=run.as_of, customer_id=customer_id).only("p_alive").first()
+                 if run is not None else None)
     today = today or timezone.localdate()
     estimate = next_purchase.estimate(
         order_count=profile.order_count if profile else 0,
