@@ -87,7 +87,7 @@ def test_the_estimate_reads_in_chinese():
         assert late.basis_text() == "最近一次购买日期 2025-04-01 加上该客户通常的购买间隔 30 天（按其 4 次购买的平均值）。"
         one = estimate(["2025-03-01"], "2025-03-05", bgnbd=FIT, p_alive=0.42)
         assert one.status() == "预计 36 天后"
-        assert "BG/NBD" in one.basis_text() and "仍活跃概率：42%。" in one.basis_text()
+        assert "BG/NBD" in one.basis_text() and "仍活跃的概率：42%。" in one.basis_text()
 
 
 @pytest.mark.django_db
