@@ -38,7 +38,7 @@ from kehu.insights.models import ItemAffinity, ScoringRun
 from kehu.sales.choices import VOID_ORDER_STATUSES
 from kehu.sales.models import Order, OrderLine
 
-BASKET = "kehu_affinity_basket"
+BASKET, LINES = "kehu_affinity_basket", "kehu_affinity_lines"
 LIFT_ABOVE = 1.0 + 1e-9  # "more often than anyone", with room for float rounding of exact ties
 
 
@@ -65,34 +65,48 @@ class AffinityResult:
     pairs: int  # item pairs bought together by at least min-support customers
     left_out_customers: int  # baskets over max_items_per_customer
     neighbours: list[Neighbour]
+    sampled_every: int = 1  # counted over every n-th customer id
+
 
     def as_dict(self) -> dict[str, Any]:
         return {"buyers": self.buyers, "items": self.items, "pairs": self.pairs,
-                "left_out_customers": self.left_out_customers, "neighbours": len(self.neighbours)}
+                "left_out_customers": self.left_out_customers, "neighbours": len(self.neighbours),
+                "sampled_every": self.sampled_every}
 
 
-def _fill_baskets(cursor: Any, kind: str, cutoff: datetime.datetime) -> None:
+def _fill_lines(cursor: Any, cutoff: datetime.datetime, every: int) -> None:
+    """One pass over the order lines: each customer's distinct (category, product) pairs on
+    orders that count, for every `every`-th customer id (1 = all)."""
     quote = connection.ops.quote_name
     line, order = quote(OrderLine._meta.db_table), quote(Order._meta.db_table)
-    if kind == AffinityKind.CATEGORY:
-        item_type, item, present = "varchar(100)", f"l.{quote('category')}", f"l.{quote('category')} <> ''"
-    else:
-        item_type, item, present = "bigint", f"l.{quote('product_id')}", f"l.{quote('product_id')} IS NOT NULL"
-    cursor.execute(f"DROP TABLE IF EXISTS {BASKET}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {BASKET} (customer_id bigint NOT NULL, item {item_type} NOT NULL)")
+    cursor.execute(f"DROP TABLE IF EXISTS {LINES}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {LINES} (customer_id bigint NOT NULL, category varchar(100) NOT NULL, "
+                   "product_id bigint)")
     void = sorted(str(status) for status in VOID_ORDER_STATUSES)
+    sample = f"AND l.{quote('customer_id')} %% %s = 0" if every > 1 else ""
     cursor.execute(
-        f"""INSERT INTO {BASKET} (customer_id, item)
-            SELECT DISTINCT l.{quote("customer_id")}, {item}
+        f"""INSERT INTO {LINES} (customer_id, category, product_id)
+            SELECT DISTINCT l.{quote("customer_id")}, l.{quote("category")}, l.{quote("product_id")}
             FROM {line} l JOIN {order} o ON o.{quote("id")} = l.{quote("order_id")}
-            WHERE {present} AND o.{quote("ordered_at")} < %s
-              AND o.{quote("status")} NOT IN ({", ".join(["%s"] * len(void))})""",  # noqa: S608 - identifiers from model meta
-        [connection.ops.adapt_datetimefield_value(cutoff), *void],
+            WHERE o.{quote("ordered_at")} < %s AND o.{quote("status")} NOT IN ({", ".join(["%s"] * len(void))})
+            {sample}""",  # noqa: S608 - identifiers from model meta
+        [connection.ops.adapt_datetimefield_value(cutoff), *void, *([every] if every > 1 else [])],
     )
 
 
-def _count(cursor: Any, kind: str, settings: AffinitySettings, cutoff: datetime.datetime) -> AffinityResult:
-    _fill_baskets(cursor, kind, cutoff)
+def _fill_baskets(cursor: Any, kind: str) -> None:
+    if kind == AffinityKind.CATEGORY:
+        item_type, item, present = "varchar(100)", "category", "category <> ''"
+    else:
+        item_type, item, present = "bigint", "product_id", "product_id IS NOT NULL"
+    cursor.execute(f"DROP TABLE IF EXISTS {BASKET}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {BASKET} (customer_id bigint NOT NULL, item {item_type} NOT NULL)")
+    cursor.execute(f"INSERT INTO {BASKET} (customer_id, item) SELECT DISTINCT customer_id, {item} FROM {LINES} "  # noqa: S608
+                   f"WHERE {present}")
+
+
+def _count(cursor: Any, kind: str, settings: AffinitySettings) -> AffinityResult:
+    _fill_baskets(cursor, kind)
     cursor.execute(f"SELECT COUNT(*) FROM (SELECT customer_id FROM {BASKET} GROUP BY customer_id HAVING COUNT(*) > %s) AS big",  # noqa: S608
                    [settings.max_items_per_customer])
     left_out = cursor.fetchone()[0]
@@ -146,13 +160,30 @@ def neighbours(pairs: list[tuple[str, str, int]], item_buyers: dict[str, int], b
     return found
 
 
-def compute(cutoff: datetime.datetime, settings: AffinitySettings) -> list[AffinityResult]:
-    """Category and product neighbours from the orders before `cutoff` (reads only)."""
+def sampling_step(customers: int, settings: AffinitySettings) -> int:
+    """Count every n-th customer id so that at most `sample_customers` are counted (1 = everyone)."""
+    if settings.sample_customers is None or customers <= settings.sample_customers:
+        return 1
+    return math.ceil(customers / settings.sample_customers)
+
+
+def compute(cutoff: datetime.datetime, settings: AffinitySettings, *, customers: int = 0) -> list[AffinityResult]:
+    """Category and product neighbours from the orders before `cutoff` (reads only).
+
+    `customers`: the size of the base; above `settings.sample_customers` the counts are taken
+    over every n-th customer id — rates are what is shown, and a fixed-size sample keeps this
+    step's cost flat as the base grows (the pair count grows with the square of each basket)."""
+    every = sampling_step(customers, settings)
     with connection.cursor() as cursor:
         try:
-            return [_count(cursor, kind, settings, cutoff) for kind in (AffinityKind.CATEGORY, AffinityKind.PRODUCT)]
+            _fill_lines(cursor, cutoff, every)
+            results = [_count(cursor, kind, settings) for kind in (AffinityKind.CATEGORY, AffinityKind.PRODUCT)]
         finally:
             cursor.execute(f"DROP TABLE IF EXISTS {BASKET}")
+            cursor.execute(f"DROP TABLE IF EXISTS {LINES}")
+    for result in results:
+        result.sampled_every = every
+    return results
 
 
 def write(run: ScoringRun, results: list[AffinityResult]) -> int:

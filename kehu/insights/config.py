@@ -27,6 +27,9 @@ class AffinitySettings:
     # Customers with more distinct products than this (wholesalers, staff accounts) are left
     # out of the product pairs: they say little about affinity and cost pairs quadratically.
     max_items_per_customer: int = 100
+    # Customers the pairs are counted over at most (every n-th id above it; None = all), as
+    # the CLV fits use a sample: rates settle long before a million customers, the cost does not.
+    sample_customers: int | None = 200_000
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,6 +76,7 @@ class ScoringConfig:
         positive_int("affinity.min_support", self.affinity.min_support, upper=1_000_000)
         positive_int("affinity.top_k", self.affinity.top_k, upper=100)
         positive_int("affinity.max_items_per_customer", self.affinity.max_items_per_customer, upper=100_000)
+        positive_int("affinity.sample_customers", self.affinity.sample_customers, allow_none=True, upper=100_000_000)
         if not 0 <= self.monthly_discount < 1:
             errors["monthly_discount"] = [_("A monthly rate between 0 and 1, e.g. 0.01.")]
         if self.value_class_statistic not in ("mean", "median"):

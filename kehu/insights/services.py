@@ -77,7 +77,7 @@ def scoring_run(
     tiering = snapshots.assign(table, tiers, moment)
     # Co-purchase neighbours: grouped SQL over (customer, item) pairs, read before the write
     # transaction like the figures, so the lock is held only while rows go in.
-    neighbours = affinity.compute(periods.cutoff, config.affinity)
+    neighbours = affinity.compute(periods.cutoff, config.affinity, customers=figures.size)
     report("model", 1, 1)
     with transaction.atomic():
         run, _created = ScoringRun.objects.select_for_update().get_or_create(as_of=as_of)

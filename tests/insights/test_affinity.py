@@ -36,8 +36,9 @@ def test_category_neighbours_match_the_hand_computation(shop):
     assert backward.confidence == pytest.approx(1.0) and backward.lift == pytest.approx(1.5)
     assert forward.cosine == pytest.approx(3 / math.sqrt(18), abs=1e-6) == backward.cosine
     assert run.diagnostics["affinity"]["category"] == {"buyers": 9, "items": 4, "pairs": 2, "left_out_customers": 0,
-                                                       "neighbours": 2}
-    assert run.parameters["affinity"] == {"min_support": 2, "top_k": 10, "max_items_per_customer": 100}
+                                                       "neighbours": 2, "sampled_every": 1}
+    assert run.parameters["affinity"] == {"min_support": 2, "top_k": 10, "max_items_per_customer": 100,
+                                          "sample_customers": 200_000}
 
 
 def test_product_neighbours_use_product_ids(shop):
@@ -113,3 +114,14 @@ def test_settings_are_validated():
     with pytest.raises(ValidationError) as error:
         ScoringConfig(affinity=AffinitySettings(min_support=0, top_k=101)).validate()
     assert set(error.value.message_dict) == {"affinity.min_support", "affinity.top_k"}
+
+
+def test_a_large_base_is_counted_over_every_nth_customer(shop):
+    assert affinity.sampling_step(12, AffinitySettings(sample_customers=6)) == 2
+    assert affinity.sampling_step(13, AffinitySettings(sample_customers=6)) == 3
+    assert affinity.sampling_step(10**6, AffinitySettings(sample_customers=None)) == 1
+    results = {r.kind: r for r in affinity.compute(cutoff_of(AS_OF), AffinitySettings(min_support=1, sample_customers=6),
+                                                   customers=12)}
+    buyers = [shop[name].pk for name in ("C1", "C2", "C3", "C4", "C5", "C6", "C7", "C10", "C11")]
+    assert results["category"].sampled_every == 2
+    assert results["category"].buyers == sum(1 for pk in buyers if pk % 2 == 0)
