@@ -29,7 +29,7 @@ class AffinitySettings:
     max_items_per_customer: int = 100
     # Customers the pairs are counted over at most (every n-th id above it; None = all), as
     # the CLV fits use a sample: rates settle long before a million customers, the cost does not.
-    sample_customers: int | None = 200_000
+    sample_customers: int | None = 100_000
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -38,7 +38,7 @@ def test_category_neighbours_match_the_hand_computation(shop):
     assert run.diagnostics["affinity"]["category"] == {"buyers": 9, "items": 4, "pairs": 2, "left_out_customers": 0,
                                                        "neighbours": 2, "sampled_every": 1}
     assert run.parameters["affinity"] == {"min_support": 2, "top_k": 10, "max_items_per_customer": 100,
-                                          "sample_customers": 200_000}
+                                          "sample_customers": 100_000}
 
 
 def test_product_neighbours_use_product_ids(shop):

@@ -86,3 +86,15 @@ def test_a_page_that_has_read_the_rest_pays_three_queries(world, sales, django_a
         found = preferences_of(viewer=sales, customer_id=world["C4"].pk, run=run, profile=profile, score=None,
                                preloaded=True)
     assert [c.name for c in found.categories] == ["彩妆"]
+
+
+def test_a_long_history_is_read_from_its_latest_orders(world, manager, monkeypatch):
+    from kehu.insights import recommendations
+
+    # C2 bought A (护肤) on 2025-02-01, then B (彩妆) on 2025-04-01. Reading only the latest order, B is
+    # their product: A is then suggested because of B (the page's read stays bounded whatever the history).
+    monkeypatch.setattr(recommendations, "RECENT_ORDERS", 1)
+    assert recommendations.bought_products(world["C2"].pk) == {world["B"].pk}
+    found = preferences_of(viewer=manager, customer_id=world["C2"].pk)
+    assert found.categories == []  # categories come from the whole history (the profile): both bought
+    assert [(p.product_id, p.because_of) for p in found.products] == [(world["A"].pk, "彩妆B")]
