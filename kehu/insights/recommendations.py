@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -83,12 +84,20 @@ def bought_products(customer_id: int) -> set[int]:
     )
 
 
-def _best(rows: list[ItemAffinity], bought: set[str]) -> list[ItemAffinity]:
-    """One row per item not bought: the strongest reason for it (highest lift, then confidence)."""
-    best: dict[str, ItemAffinity] = {}
+class _Row(NamedTuple):
+    kind: str
+    item: str
+    other: str
+    both: int
+    item_buyers: int
+    confidence: float
+    lift: float
+
+
+def _best(rows: list[_Row]) -> list[_Row]:
+    """One row per item suggested: the strongest reason for it (highest lift, then confidence)."""
+    best: dict[str, _Row] = {}
     for row in rows:
-        if row.other in bought:
-            continue
         held = best.get(row.other)
         if held is None or (row.lift, row.confidence, row.item) > (held.lift, held.confidence, held.item):
             best[row.other] = row
@@ -105,14 +114,15 @@ def recommend(*, customer_id: int, categories: set[str], run: ScoringRun | None,
     product_keys = {str(pk) for pk in products}
     if not categories and not products:
         return [], []
+    # What the customer already has is left out in the database: a customer who bought most
+    # of the catalogue has many neighbours and none of them to show.
     scope = Q()
-    if categories:
-        scope |= Q(kind=AffinityKind.CATEGORY, item__in=one_of(sorted(categories)))
-    if product_keys:
-        scope |= Q(kind=AffinityKind.PRODUCT, item__in=one_of(sorted(product_keys)))
-    rows = list(ItemAffinity.objects.filter(scope, as_of=run.as_of))
-    category_rows = _best([r for r in rows if r.kind == AffinityKind.CATEGORY], categories)
-    product_rows = _best([r for r in rows if r.kind == AffinityKind.PRODUCT], product_keys)
+    for kind, items in ((AffinityKind.CATEGORY, categories), (AffinityKind.PRODUCT, product_keys)):
+        if items:
+            scope |= Q(kind=kind, item__in=one_of(sorted(items))) & ~Q(other__in=one_of(sorted(items)))
+    rows = [_Row(*row) for row in ItemAffinity.objects.filter(scope, as_of=run.as_of).values_list(*_Row._fields)]
+    category_rows = _best([r for r in rows if r.kind == AffinityKind.CATEGORY])
+    product_rows = _best([r for r in rows if r.kind == AffinityKind.PRODUCT])
     # Names of the products to show and of those they are recommended because of; sold-out
     # (inactive) products are not suggested. Over-fetch so inactive ones can be skipped.
     product_rows = product_rows[: limit * 4]
