@@ -2,19 +2,25 @@
 
 A customer's basket is the set of categories (and, apart, of products) on their orders before
 the cut-off. Refunded and cancelled orders do not count; partly refunded ones do (the customer
-kept something). Everything is counted in SQL over a temporary table of distinct
-(customer, item) pairs — one row per customer and item, never one per order:
+kept something). SQL does the reduction from orders to baskets: one pass over the order lines
+joined to their orders, grouped to one row per customer and item (never one per order). Then,
+with X the customers × items 0/1 matrix of those rows (sparse):
 
     N        customers with a basket
-    n(A)     customers who bought A
-    n(A, B)  customers who bought both (a self-join of the baskets on the customer, A < B)
+    n(A)     customers who bought A                 (column sums of X)
+    n(A, B)  customers who bought both A and B      (Xᵀ X, one sparse product)
 
-and only the per-pair counts (at most items² rows, cut by the minimum support) reach Python,
-which ranks each item's neighbours by lift, then confidence:
+and each item's neighbours are ranked by lift, then confidence:
 
     confidence(A → B) = n(A, B) / n(A)        "bought by 34% of customers who bought 护肤"
     lift(A → B)       = confidence / (n(B) / N)  how much likelier than for any customer
     cosine(A, B)      = n(A, B) / √(n(A) · n(B))
+
+The pair counts were first a self-join of the baskets in SQL, grouped by pair: Σ(items per
+customer)² joined rows, measured at 20,000 customers (1.4M pairs) at 0.8 s on SQLite and
+3.2–6.9 s on PostgreSQL (hash join, or a nested loop thrashing temp_buffers), against 0.1 s for
+the sparse product over the same basket rows. Above `sample_customers` the baskets are those
+of every n-th customer id, which keeps the cost flat as the base grows.
 
 A neighbour is kept when n(A, B) ≥ min support and lift > 1 (bought more often with A than
 by anyone): the top k per item go to `ItemAffinity`, dated with the run. Customer pages then
@@ -29,7 +35,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import connection
+from scipy import sparse
 
 from kehu.core.bulk import TableWriter
 from kehu.insights.choices import AffinityKind
@@ -38,8 +46,8 @@ from kehu.insights.models import ItemAffinity, ScoringRun
 from kehu.sales.choices import VOID_ORDER_STATUSES
 from kehu.sales.models import Order, OrderLine
 
-BASKET, LINES = "kehu_affinity_basket", "kehu_affinity_lines"
-PACK = 2**31  # product ids stay below it (a 32-bit serial), so a * PACK + b fits in 63 bits
+LINES = "kehu_affinity_lines"
+FETCH_CHUNK = 100_000
 LIFT_ABOVE = 1.0 + 1e-9  # "more often than anyone", with room for float rounding of exact ties
 
 
@@ -95,61 +103,47 @@ def _fill_lines(cursor: Any, cutoff: datetime.datetime, every: int) -> None:
     )
 
 
-def _fill_baskets(cursor: Any, kind: str) -> None:
-    if kind == AffinityKind.CATEGORY:
-        item_type, item, present = "varchar(100)", "category", "category <> ''"
-    else:
-        item_type, item, present = "bigint", "product_id", "product_id IS NOT NULL"
-    cursor.execute(f"DROP TABLE IF EXISTS {BASKET}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {BASKET} (customer_id bigint NOT NULL, item {item_type} NOT NULL)")
-    cursor.execute(f"INSERT INTO {BASKET} (customer_id, item) SELECT DISTINCT customer_id, {item} FROM {LINES} "  # noqa: S608
-                   f"WHERE {present}")
+def _baskets(cursor: Any, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """(customer id, item) of every distinct pair of this kind, grouped in SQL."""
+    column, present = (("category", "category <> ''") if kind == AffinityKind.CATEGORY
+                       else ("product_id", "product_id IS NOT NULL"))
+    cursor.execute(f"SELECT customer_id, {column} FROM {LINES} WHERE {present} GROUP BY customer_id, {column}")  # noqa: S608
+    customers, items = [], []
+    while rows := cursor.fetchmany(FETCH_CHUNK):
+        pairs = list(zip(*rows, strict=True))
+        customers.append(np.array(pairs[0], dtype=np.int64))
+        items.append(np.array(pairs[1], dtype=object if kind == AffinityKind.CATEGORY else np.int64))
+    if not customers:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    return np.concatenate(customers), np.concatenate(items)
 
 
 def _count(cursor: Any, kind: str, settings: AffinitySettings) -> AffinityResult:
-    _fill_baskets(cursor, kind)
-    cursor.execute(f"SELECT COUNT(*) FROM (SELECT customer_id FROM {BASKET} GROUP BY customer_id HAVING COUNT(*) > %s) AS big",  # noqa: S608
-                   [settings.max_items_per_customer])
-    left_out = cursor.fetchone()[0]
-    if left_out:
-        cursor.execute(f"""DELETE FROM {BASKET} WHERE customer_id IN (
-                               SELECT customer_id FROM {BASKET} GROUP BY customer_id HAVING COUNT(*) > %s)""",  # noqa: S608
-                       [settings.max_items_per_customer])
-    cursor.execute(f"SELECT COUNT(DISTINCT customer_id) FROM {BASKET}")  # noqa: S608
-    buyers = cursor.fetchone()[0]
-    cursor.execute(f"SELECT item, COUNT(*) FROM {BASKET} GROUP BY item HAVING COUNT(*) >= %s",  # noqa: S608
-                   [settings.min_support])
-    item_buyers = {str(item): count for item, count in cursor.fetchall()}
-    # An item bought by fewer than min-support customers cannot be in a pair that has it:
-    # leaving it out before the self-join shortens the long tail of a big catalogue.
-    cursor.execute(f"""DELETE FROM {BASKET} WHERE item IN (
-                           SELECT item FROM {BASKET} GROUP BY item HAVING COUNT(*) < %s)""",  # noqa: S608
-                   [settings.min_support])
-    cursor.execute(f"CREATE INDEX {BASKET}_customer ON {BASKET} (customer_id, item)")
-    if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {BASKET}")  # autovacuum never analyses temporary tables
-    cursor.execute(f"SELECT MAX(item) FROM {BASKET}")  # noqa: S608
-    largest = cursor.fetchone()[0]
-    if kind == AffinityKind.PRODUCT and largest is not None and largest < PACK:
-        # Product ids packed into one integer: grouping on one column is a third faster.
-        cursor.execute(
-            f"""SELECT a.item * {PACK} + b.item, COUNT(*) FROM {BASKET} a
-                JOIN {BASKET} b ON b.customer_id = a.customer_id AND a.item < b.item
-                GROUP BY a.item * {PACK} + b.item HAVING COUNT(*) >= %s""",  # noqa: S608
-            [settings.min_support],
-        )
-        pairs = [(str(key // PACK), str(key % PACK), count) for key, count in cursor.fetchall()]
-    else:
-        cursor.execute(
-            f"""SELECT a.item, b.item, COUNT(*) FROM {BASKET} a
-                JOIN {BASKET} b ON b.customer_id = a.customer_id AND a.item < b.item
-                GROUP BY a.item, b.item HAVING COUNT(*) >= %s""",  # noqa: S608
-            [settings.min_support],
-        )
-        pairs = [(str(a), str(b), count) for a, b, count in cursor.fetchall()]
-    cursor.execute(f"DROP TABLE {BASKET}")
-    return AffinityResult(kind, buyers, len(item_buyers), len(pairs), left_out,
-                          neighbours(pairs, item_buyers, buyers, settings.top_k))
+    customer_ids, item_values = _baskets(cursor, kind)
+    if not customer_ids.size:
+        return AffinityResult(kind, 0, 0, 0, 0, [])
+    keys, item = np.unique(item_values, return_inverse=True)
+    _ids, customer = np.unique(customer_ids, return_inverse=True)
+    sizes = np.bincount(customer)
+    kept = sizes[customer] <= settings.max_items_per_customer
+    left_out = int((sizes > settings.max_items_per_customer).sum())
+    buyers = int(sizes.size) - left_out
+    item, customer = item[kept], customer[kept]
+    item_buyers = np.bincount(item, minlength=keys.size)
+    # An item bought by fewer than min-support customers cannot be in a pair that has it.
+    frequent = item_buyers >= settings.min_support
+    used = frequent[item]
+    matrix = sparse.csr_matrix((np.ones(int(used.sum()), dtype=np.int32), (customer[used], item[used])),
+                               shape=(sizes.size, keys.size))
+    # (Xᵀ X)[a, b] = customers who bought both a and b: the item-to-item co-occurrence counts.
+    together = sparse.triu(matrix.T @ matrix, k=1).tocoo()
+    strong = together.data >= settings.min_support
+    names = [str(key) for key in keys.tolist()]
+    pairs = [(names[a], names[b], int(n)) for a, b, n in zip(together.row[strong].tolist(), together.col[strong].tolist(),
+                                                            together.data[strong].tolist(), strict=True)]
+    counts = {names[i]: int(item_buyers[i]) for i in np.flatnonzero(frequent).tolist()}
+    return AffinityResult(kind, buyers, len(counts), len(pairs), left_out,
+                          neighbours(pairs, counts, buyers, settings.top_k))
 
 
 def neighbours(pairs: list[tuple[str, str, int]], item_buyers: dict[str, int], buyers: int, top_k: int
@@ -192,7 +186,6 @@ def compute(cutoff: datetime.datetime, settings: AffinitySettings, *, customers:
             _fill_lines(cursor, cutoff, every)
             results = [_count(cursor, kind, settings) for kind in (AffinityKind.CATEGORY, AffinityKind.PRODUCT)]
         finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {BASKET}")
             cursor.execute(f"DROP TABLE IF EXISTS {LINES}")
     for result in results:
         result.sampled_every = every
