@@ -103,26 +103,29 @@ def _fill_lines(cursor: Any, cutoff: datetime.datetime, every: int) -> None:
     )
 
 
-def _baskets(cursor: Any, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """(customer id, item) of every distinct pair of this kind, grouped in SQL."""
+def _baskets(cursor: Any, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(customer ids, item numbers, items by number) of every distinct pair of this kind, grouped in SQL."""
     column, present = (("category", "category <> ''") if kind == AffinityKind.CATEGORY
                        else ("product_id", "product_id IS NOT NULL"))
     cursor.execute(f"SELECT customer_id, {column} FROM {LINES} WHERE {present} GROUP BY customer_id, {column}")  # noqa: S608
     customers, items = [], []
+    codes: dict[Any, int] = {}
     while rows := cursor.fetchmany(FETCH_CHUNK):
         pairs = list(zip(*rows, strict=True))
         customers.append(np.array(pairs[0], dtype=np.int64))
-        items.append(np.array(pairs[1], dtype=object if kind == AffinityKind.CATEGORY else np.int64))
+        # Items numbered in order of appearance (a dict, not np.unique: sorting Python strings is slow).
+        items.append(np.array([codes.setdefault(value, len(codes)) for value in pairs[1]], dtype=np.int64))
+    keys = np.empty(len(codes), dtype=object)
+    keys[:] = list(codes)
     if not customers:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-    return np.concatenate(customers), np.concatenate(items)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), keys
+    return np.concatenate(customers), np.concatenate(items), keys
 
 
 def _count(cursor: Any, kind: str, settings: AffinitySettings) -> AffinityResult:
-    customer_ids, item_values = _baskets(cursor, kind)
+    customer_ids, item, keys = _baskets(cursor, kind)
     if not customer_ids.size:
         return AffinityResult(kind, 0, 0, 0, 0, [])
-    keys, item = np.unique(item_values, return_inverse=True)
     _ids, customer = np.unique(customer_ids, return_inverse=True)
     sizes = np.bincount(customer)
     kept = sizes[customer] <= settings.max_items_per_customer
