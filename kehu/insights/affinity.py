@@ -3,8 +3,8 @@
 A customer's basket is the set of categories (and, apart, of products) on their orders before
 the cut-off. Refunded and cancelled orders do not count; partly refunded ones do (the customer
 kept something). SQL does the reduction from orders to baskets: one pass over the order lines
-joined to their orders, grouped to one row per customer and item (never one per order). Then,
-with X the customers × items 0/1 matrix of those rows (sparse):
+joined to their orders, grouped to one row per customer, category and product (never one per
+order). Then, with X the customers × items 0/1 matrix of those rows (sparse, numpy/SciPy):
 
     N        customers with a basket
     n(A)     customers who bought A                 (column sums of X)
@@ -46,7 +46,6 @@ from kehu.insights.models import ItemAffinity, ScoringRun
 from kehu.sales.choices import VOID_ORDER_STATUSES
 from kehu.sales.models import Order, OrderLine
 
-LINES = "kehu_affinity_lines"
 FETCH_CHUNK = 100_000
 LIFT_ABOVE = 1.0 + 1e-9  # "more often than anyone", with room for float rounding of exact ties
 
@@ -83,65 +82,84 @@ class AffinityResult:
                 "sampled_every": self.sampled_every}
 
 
-def _fill_lines(cursor: Any, cutoff: datetime.datetime, every: int) -> None:
-    """One pass over the order lines: each customer's distinct (category, product) pairs on
-    orders that count, for every `every`-th customer id (1 = all)."""
+@dataclass
+class Baskets:
+    """Distinct (customer, item) rows of one kind: customers numbered 0.., items numbered 0.. with `keys`."""
+
+    customer: np.ndarray
+    item: np.ndarray
+    keys: list[str]
+    customers: int
+
+
+def _lines(cutoff: datetime.datetime, every: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """One grouped pass over the order lines of orders that count: each customer's distinct
+    (category, product) pairs, for every `every`-th customer id (1 = all). Returns customer
+    ids, category numbers (-1: none), product ids (-1: none) and the categories by number."""
     quote = connection.ops.quote_name
     line, order = quote(OrderLine._meta.db_table), quote(Order._meta.db_table)
-    cursor.execute(f"DROP TABLE IF EXISTS {LINES}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {LINES} (customer_id bigint NOT NULL, category varchar(100) NOT NULL, "
-                   "product_id bigint)")
+    customer, category, product = (f"l.{quote(name)}" for name in ("customer_id", "category", "product_id"))
     void = sorted(str(status) for status in VOID_ORDER_STATUSES)
-    sample = f"AND l.{quote('customer_id')} %% %s = 0" if every > 1 else ""
-    cursor.execute(
-        f"""INSERT INTO {LINES} (customer_id, category, product_id)
-            SELECT DISTINCT l.{quote("customer_id")}, l.{quote("category")}, l.{quote("product_id")}
-            FROM {line} l JOIN {order} o ON o.{quote("id")} = l.{quote("order_id")}
-            WHERE o.{quote("ordered_at")} < %s AND o.{quote("status")} NOT IN ({", ".join(["%s"] * len(void))})
-            {sample}""",  # noqa: S608 - identifiers from model meta
-        [connection.ops.adapt_datetimefield_value(cutoff), *void, *([every] if every > 1 else [])],
-    )
-
-
-def _baskets(cursor: Any, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(customer ids, item numbers, items by number) of every distinct pair of this kind, grouped in SQL."""
-    column, present = (("category", "category <> ''") if kind == AffinityKind.CATEGORY
-                       else ("product_id", "product_id IS NOT NULL"))
-    cursor.execute(f"SELECT customer_id, {column} FROM {LINES} WHERE {present} GROUP BY customer_id, {column}")  # noqa: S608
-    customers, items = [], []
-    codes: dict[Any, int] = {}
-    while rows := cursor.fetchmany(FETCH_CHUNK):
-        pairs = list(zip(*rows, strict=True))
-        customers.append(np.array(pairs[0], dtype=np.int64))
-        # Items numbered in order of appearance (a dict, not np.unique: sorting Python strings is slow).
-        items.append(np.array([codes.setdefault(value, len(codes)) for value in pairs[1]], dtype=np.int64))
-    keys = np.empty(len(codes), dtype=object)
-    keys[:] = list(codes)
+    sample = f"AND {customer} %% %s = 0" if every > 1 else ""
+    sql = f"""SELECT {customer}, {category}, {product}
+              FROM {line} l JOIN {order} o ON o.{quote("id")} = l.{quote("order_id")}
+              WHERE o.{quote("ordered_at")} < %s AND o.{quote("status")} NOT IN ({", ".join(["%s"] * len(void))})
+              {sample}
+              GROUP BY {customer}, {category}, {product}"""  # noqa: S608 - identifiers from model meta
+    params = [connection.ops.adapt_datetimefield_value(cutoff), *void, *([every] if every > 1 else [])]
+    customers, categories, products = [], [], []
+    # Categories numbered in order of appearance ("" = none): a dict, not np.unique, which
+    # would sort Python strings.
+    codes: dict[str, int] = {"": -1}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(FETCH_CHUNK):
+            ids, names, product_ids = zip(*rows, strict=True)
+            customers.append(np.array(ids, dtype=np.int64))
+            categories.append(np.array([codes.setdefault(name, len(codes) - 1) for name in names], dtype=np.int64))
+            products.append(np.array([-1 if pk is None else pk for pk in product_ids], dtype=np.int64))
+    keys = [name for name in codes if name]
     if not customers:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), keys
-    return np.concatenate(customers), np.concatenate(items), keys
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, keys
+    return np.concatenate(customers), np.concatenate(categories), np.concatenate(products), keys
 
 
-def _count(cursor: Any, kind: str, settings: AffinitySettings) -> AffinityResult:
-    customer_ids, item, keys = _baskets(cursor, kind)
-    if not customer_ids.size:
+def _baskets(customer_ids: np.ndarray, items: np.ndarray, keys: list[str] | None) -> Baskets:
+    """The distinct (customer, item) rows where the item is present (≥ 0); `keys` None: the
+    items are product ids, numbered here."""
+    present = items >= 0
+    customer_ids, items = customer_ids[present], items[present]
+    if keys is None:
+        product_ids, items = np.unique(items, return_inverse=True)
+        keys = [str(pk) for pk in product_ids.tolist()]
+    ids, customer = np.unique(customer_ids, return_inverse=True)
+    # One row per (customer, item): a category bought in several products, or a product
+    # bought under two categories (renamed since), counts once.
+    width = max(len(keys), 1)
+    pair = np.unique(customer.astype(np.int64) * width + items)
+    return Baskets(pair // width, pair % width, keys, int(ids.size))
+
+
+def _count(kind: str, baskets: Baskets, settings: AffinitySettings) -> AffinityResult:
+    if not baskets.customer.size:
         return AffinityResult(kind, 0, 0, 0, 0, [])
-    _ids, customer = np.unique(customer_ids, return_inverse=True)
-    sizes = np.bincount(customer)
+    customer, item, keys = baskets.customer, baskets.item, baskets.keys
+    sizes = np.bincount(customer, minlength=baskets.customers)
     kept = sizes[customer] <= settings.max_items_per_customer
     left_out = int((sizes > settings.max_items_per_customer).sum())
     buyers = int(sizes.size) - left_out
     item, customer = item[kept], customer[kept]
-    item_buyers = np.bincount(item, minlength=keys.size)
+    item_buyers = np.bincount(item, minlength=len(keys))
     # An item bought by fewer than min-support customers cannot be in a pair that has it.
     frequent = item_buyers >= settings.min_support
     used = frequent[item]
     matrix = sparse.csr_matrix((np.ones(int(used.sum()), dtype=np.int32), (customer[used], item[used])),
-                               shape=(sizes.size, keys.size))
+                               shape=(sizes.size, len(keys)))
     # (Xᵀ X)[a, b] = customers who bought both a and b: the item-to-item co-occurrence counts.
     together = sparse.triu(matrix.T @ matrix, k=1).tocoo()
     strong = together.data >= settings.min_support
-    names = [str(key) for key in keys.tolist()]
+    names = keys
     pairs = [(names[a], names[b], int(n)) for a, b, n in zip(together.row[strong].tolist(), together.col[strong].tolist(),
                                                             together.data[strong].tolist(), strict=True)]
     counts = {names[i]: int(item_buyers[i]) for i in np.flatnonzero(frequent).tolist()}
@@ -184,12 +202,9 @@ def compute(cutoff: datetime.datetime, settings: AffinitySettings, *, customers:
     over every n-th customer id — rates are what is shown, and a fixed-size sample keeps this
     step's cost flat as the base grows (the pair count grows with the square of each basket)."""
     every = sampling_step(customers, settings)
-    with connection.cursor() as cursor:
-        try:
-            _fill_lines(cursor, cutoff, every)
-            results = [_count(cursor, kind, settings) for kind in (AffinityKind.CATEGORY, AffinityKind.PRODUCT)]
-        finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {LINES}")
+    customer_ids, categories, products, names = _lines(cutoff, every)
+    results = [_count(AffinityKind.CATEGORY, _baskets(customer_ids, categories, names), settings),
+               _count(AffinityKind.PRODUCT, _baskets(customer_ids, products, None), settings)]
     for result in results:
         result.sampled_every = every
     return results
