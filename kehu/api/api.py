@@ -23,6 +23,7 @@ from kehu.api import (
     links,
     money,
     orders,
+    preferences,
     privacy,
     segments,
     service,
@@ -104,5 +105,6 @@ api.add_router("", imports.router)
 api.add_router("", segments.router)
 api.add_router("", insights.router)
 api.add_router("", dashboard.router)
+api.add_router("", preferences.router)
 api.add_router("", tokens.router)
 api.add_router("", two_factor.router)

@@ -53,3 +53,10 @@ class TierChangeCause(models.TextChoices):
     SCORING = "scoring", _("Scoring run")
     OVERRIDE = "override", _("Manual override")
     OVERRIDE_ENDED = "override_ended", _("Override ended")
+
+
+class AffinityKind(models.TextChoices):
+    """What a co-purchase neighbour links: two categories, or two products."""
+
+    CATEGORY = "category", _("Category")
+    PRODUCT = "product", _("Product")

@@ -17,6 +17,25 @@ MONTH_DAYS = 365.25 / 12
 
 
 @dataclass(frozen=True)
+class AffinitySettings:
+    """Co-purchase neighbours ("customers who bought A also bought B"), see `affinity`."""
+
+    # Customers who must have bought both before a pair counts: below it a rate says little,
+    # and it keeps every rate shown an aggregate over several customers, never about one.
+    min_support: int = 5
+    top_k: int = 10  # neighbours kept per category or product
+    # Customers with more distinct products than this (wholesalers, staff accounts) are left
+    # out of the product pairs: they say little about affinity and cost pairs quadratically.
+    max_items_per_customer: int = 100
+    # Customers the pairs are counted over at most (every n-th id above it; None = all), as
+    # the CLV fits use a sample: rates settle long before a million customers, the cost does not.
+    sample_customers: int | None = 100_000
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class ScoringConfig:
     window_days: int | None = 365  # RFM frequency/monetary window; None = all history
     prediction_days: int = 90  # "expected purchases in the next N days"
@@ -31,6 +50,7 @@ class ScoringConfig:
     monetary_cuts: tuple[float, ...] | None = None
     value_class_statistic: str = "mean"  # compare R, F, M against the base's mean or median
     churn: ChurnSettings = field(default_factory=ChurnSettings)
+    affinity: AffinitySettings = field(default_factory=AffinitySettings)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -53,6 +73,10 @@ class ScoringConfig:
         positive_int("holdout_days", self.holdout_days)
         positive_int("fit_sample", self.fit_sample, allow_none=True, upper=100_000_000)
         positive_int("churn.spend_period_days", self.churn.spend_period_days)
+        positive_int("affinity.min_support", self.affinity.min_support, upper=1_000_000)
+        positive_int("affinity.top_k", self.affinity.top_k, upper=100)
+        positive_int("affinity.max_items_per_customer", self.affinity.max_items_per_customer, upper=100_000)
+        positive_int("affinity.sample_customers", self.affinity.sample_customers, allow_none=True, upper=100_000_000)
         if not 0 <= self.monthly_discount < 1:
             errors["monthly_discount"] = [_("A monthly rate between 0 and 1, e.g. 0.01.")]
         if self.value_class_statistic not in ("mean", "median"):

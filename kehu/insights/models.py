@@ -20,7 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.customers.models import Customer
-from kehu.insights.choices import ChurnRisk, RfmSegment, TierChangeCause, TierMatch, TierSource, ValueClass
+from kehu.insights.choices import (
+    AffinityKind,
+    ChurnRisk,
+    RfmSegment,
+    TierChangeCause,
+    TierMatch,
+    TierSource,
+    ValueClass,
+)
 
 
 class ScoringRunStatus(models.TextChoices):
@@ -254,3 +262,33 @@ class CustomerScore(models.Model):
         from kehu.insights.tier_rules import rule_reason
 
         return rule_reason(run_parameters, self.rule_tier_id)
+
+
+class ItemAffinity(models.Model):
+    """"Customers who bought `item` also bought `other`": one of `item`'s top-k co-purchase
+    neighbours as of a scoring date, with the counts the rates are read from.
+
+    Base-wide aggregates, never about one customer: every pair was bought by at least the
+    run's minimum support of customers (see `kehu.insights.affinity`). `item` and `other`
+    are category names, or product ids written as text.
+    """
+
+    as_of = models.DateField()
+    kind = models.CharField(max_length=8, choices=AffinityKind.choices)
+    item = models.CharField(max_length=100)
+    other = models.CharField(max_length=100)
+    rank = models.PositiveSmallIntegerField(help_text="1 = the strongest neighbour of `item`")
+    both = models.PositiveIntegerField(help_text="customers who bought both")
+    item_buyers = models.PositiveIntegerField()
+    other_buyers = models.PositiveIntegerField()
+    confidence = models.FloatField(help_text="both / item_buyers: the share of `item`'s buyers who bought `other`")
+    lift = models.FloatField(help_text="confidence / (other_buyers / buyers): how much likelier than for anyone")
+    cosine = models.FloatField(help_text="both / sqrt(item_buyers × other_buyers)")
+
+    class Meta:
+        verbose_name = _("co-purchase neighbour")
+        verbose_name_plural = _("co-purchase neighbours")
+        constraints = [models.UniqueConstraint(fields=["as_of", "kind", "item", "rank"], name="item_affinity_rank_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item} → {self.other} ({self.as_of})"

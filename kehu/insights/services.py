@@ -22,7 +22,7 @@ from kehu.accounts.permissions import may_configure
 from kehu.audit.services import audit, diff
 from kehu.customers.models import Customer
 from kehu.customers.selectors import visible_to
-from kehu.insights import aggregates, scoring, snapshots, tier_rules
+from kehu.insights import affinity, aggregates, scoring, snapshots, tier_rules
 from kehu.insights.aggregates import epoch_days
 from kehu.insights.choices import TierChangeCause, TierMatch
 from kehu.insights.config import ScoringConfig, check_as_of, periods_of
@@ -75,6 +75,11 @@ def scoring_run(
     moment = min(timezone.now(), periods.cutoff)
     tiers = snapshots.active_tiers()
     tiering = snapshots.assign(table, tiers, moment)
+    # Co-purchase neighbours: grouped SQL over (customer, item) pairs, read before the write
+    # transaction like the figures, so the lock is held only while rows go in.
+    affinity_started = time.monotonic()
+    neighbours = affinity.compute(periods.cutoff, config.affinity, customers=figures.size)
+    affinity_seconds = time.monotonic() - affinity_started
     report("model", 1, 1)
     with transaction.atomic():
         run, _created = ScoringRun.objects.select_for_update().get_or_create(as_of=as_of)
@@ -82,11 +87,16 @@ def scoring_run(
         run.save()
         written = snapshots.write_scores(run, table, tiering, progress)
         changes = snapshots.write_changes(run, table, tiering, moment)
+        written_started = time.monotonic()
+        affinity.write(run, neighbours)
+        affinity_seconds += time.monotonic() - written_started
         run.parameters = _json_safe(config.as_dict() | {
             "cutoff": periods.cutoff.isoformat(), "thresholds": table.thresholds,
             "tiers": [{"id": t.pk, "name": t.name, "match": t.match, "conditions": t.conditions} for t in tiers],
         })
-        run.diagnostics = _json_safe(table.diagnostics)
+        run.diagnostics = _json_safe(table.diagnostics | {
+            "affinity": {result.kind: result.as_dict() for result in neighbours} | {
+                "seconds": round(affinity_seconds, 3)}})
         run.counts = {
             "customers": written, "buyers": int(table.buyers.sum()), "tier_changes": changes,
             "rfm_segment": _counts(table.segment[table.buyers]), "value_class": _counts(table.value_class[table.buyers]),

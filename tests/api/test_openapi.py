@@ -45,6 +45,8 @@ ROUTES = {
     "/api/customers/{customer_id}/scores": {"get"},
     "/api/customers/{customer_id}/tier-history": {"get"},
     "/api/customers/{customer_id}/tier-override": {"post", "delete"},
+    "/api/customers/{customer_id}/next-purchase": {"get"},
+    "/api/customers/{customer_id}/recommendations": {"get"},
     "/api/insights/tiers": {"get", "put"},
     "/api/insights/scoring-runs": {"get", "post"},
     "/api/insights/scoring-jobs/{job_id}": {"get"},

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.permissions import may_configure
 from kehu.customers.models import Customer
 from kehu.customers.selectors import key_people_of
+from kehu.insights.recommendations import preferences_of
 from kehu.insights.selectors import current_run, insight_of, tier_history
 from kehu.interactions.models import Interaction
 from kehu.sales.choices import AGEING_BUCKETS
@@ -209,6 +210,20 @@ def insight_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     }
 
 
+def preferences_context(request: HttpRequest, customer: Customer, context: dict[str, Any]) -> dict[str, Any]:
+    """The Preferences card: favourite categories, the next-purchase estimate and recommendations.
+
+    Reuses the run, the profile and the snapshot the page has read (and its visibility
+    check): three more queries — the customer's products, their neighbours, product names.
+    """
+    insight = context.get("insight")
+    if insight is None:
+        return {"preferences": None}
+    return {"preferences": preferences_of(
+        viewer=request.user, customer_id=customer.pk, run=context.get("scoring_run"),
+        profile=context["figures"]["profile"], score=insight.score, today=context["today"], preloaded=True)}
+
+
 def customer360_context(
     request: HttpRequest, customer: Customer, state: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -216,6 +231,7 @@ def customer360_context(
     today = timezone.localdate()
     context: dict[str, Any] = {"figures": key_figures(customer, today=today), "today": today}
     context.update(insight_context(request, customer))
+    context.update(preferences_context(request, customer, context))
     context.update(timeline_context(request, customer))
     context.update(orders_context(request, customer))
     context.update(money_context(customer))

@@ -9,7 +9,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kehu.insights.config import ScoringConfig
+from kehu.insights.config import AffinitySettings, ScoringConfig
 from kehu.insights.services import scoring_run
 
 
@@ -32,11 +32,17 @@ class Command(BaseCommand):
         parser.add_argument("--clv-months", type=int, default=12, help="CLV horizon in months (default 12)")
         parser.add_argument("--monthly-discount", type=float, default=0.01, help="monthly discount rate (default 0.01)")
         parser.add_argument("--holdout-days", type=int, default=180, help="holdout period of the fit diagnostics")
+        parser.add_argument("--min-support", type=int, default=AffinitySettings.min_support,
+                            help="customers a category or product pair must have been bought by to be recommended "
+                                 f"(default {AffinitySettings.min_support})")
+        parser.add_argument("--top-k", type=int, default=AffinitySettings.top_k,
+                            help=f"co-purchase neighbours kept per category or product (default {AffinitySettings.top_k})")
 
     def handle(self, *args, as_of, window_days, prediction_days, clv_months, monthly_discount, holdout_days,
-               **options) -> None:
+               min_support, top_k, **options) -> None:
         config = ScoringConfig(window_days=window_days or None, prediction_days=prediction_days, clv_months=clv_months,
-                               monthly_discount=monthly_discount, holdout_days=holdout_days)
+                               monthly_discount=monthly_discount, holdout_days=holdout_days,
+                               affinity=AffinitySettings(min_support=min_support, top_k=top_k))
         started = time.monotonic()
         stream = sys.stderr
         tty = stream.isatty()
@@ -55,6 +61,14 @@ class Command(BaseCommand):
             f"Scored {counts['customers']:,} customers ({counts['buyers']:,} with purchases) as of {run.as_of} "
             f"in {run.duration_seconds:.1f} s; {counts['tier_changes']:,} tier changes."
         )
+        found = run.diagnostics.get("affinity", {})
+        if found:
+            category, product = found.get("category", {}), found.get("product", {})
+            self.stdout.write(
+                f"Co-purchase neighbours (min support {min_support}): {category.get('neighbours', 0):,} among "
+                f"{category.get('items', 0):,} categories, {product.get('neighbours', 0):,} among "
+                f"{product.get('items', 0):,} products."
+            )
         for kind in ("bgnbd", "gamma_gamma"):
             fit = run.diagnostics.get(kind, {})
             if "skipped" in fit:
