@@ -136,30 +136,13 @@ def filter_by_query(customers: QuerySet, query: str, *, walk_in_order: bool = Tr
     for position, key in enumerate(keys):
         first_keys = list(_terms_matching(key).values_list("customer_id", flat=True)[:BROAD_KEYS])
         if len(first_keys) < BROAD_KEYS:
-            customers = _narrowed(customers, set(first_keys))
+            customers = customers.filter(pk__in=one_of(set(first_keys))) if first_keys else customers.none()
         elif walk_in_order:
             alias = f"{PROBE_ALIAS}{position}"
             customers = customers.alias(**{alias: TermProbe(key)}).filter(**{f"{alias}__isnull": False})
         else:
             customers = customers.filter(pk__in=_terms_matching(key).values("customer_id"))
     return customers
-
-
-def _narrowed(customers: QuerySet, ids: set[int]) -> QuerySet:
-    """`customers` among `ids`, the customers of a narrow word.
-
-    When `customers` is already limited (a salesperson sees a quarter of the archive), a
-    long list is first cut down to the ids that pass those conditions, in one query: the
-    page and its count then each look up those few instead of every id of the word —
-    on PostgreSQL, with 11,000 ids of which 1,000 visible, that lookup was most of the time.
-    """
-    if not ids:
-        return customers.none()
-    if len(ids) > RESOLVE_IDS_ABOVE and customers.query.has_filters():
-        ids = set(customers.filter(pk__in=one_of(ids)).order_by().values_list("pk", flat=True))
-        if not ids:
-            return customers.none()
-    return customers.filter(pk__in=one_of(ids))
 
 
 def count_at_most(customers: QuerySet, cap: int) -> int:
@@ -204,9 +187,6 @@ PROBE_ALIAS = "search_probe_"
 # about archive × page / matches probes, a join about one lookup per match, so the two
 # meet near the square root of archive × page — 10,000 to 20,000 keys there.
 BROAD_KEYS = 15000
-# A narrow word's ids are first checked against the viewer's other conditions (_narrowed)
-# when there are more than this many: below it the extra round trip costs more than it saves.
-RESOLVE_IDS_ABOVE = 1000
 # Keys read per broad word when counting (count_at_most), at least eight per counted row:
 # enough, for a salesperson who sees a quarter of the archive, to find more than the cap.
 COUNT_SAMPLE = 8000

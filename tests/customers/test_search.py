@@ -90,20 +90,6 @@ def test_the_probe_walk_finds_what_the_join_finds(sales, outsider, archive, quer
     assert joined[1] == min(len(joined[0]), 3)
 
 
-@pytest.mark.parametrize("query", ["张", "三丰", "zs", "5678", "张 丰", "王"])
-def test_narrow_ids_checked_against_visibility_first_find_the_same(sales, outsider, archive, query, monkeypatch):
-    make_person(outsider, "张伟", contact_points=[ContactPointData("mobile", "13700005678")])
-
-    def listed(viewer, **filters) -> tuple[list[int], int]:
-        customers = customer_list(viewer=viewer, filters=CustomerFilters(query=query, **filters))
-        return list(customers.values_list("pk", flat=True)), search.count_at_most(customers, cap=2)
-
-    direct = [listed(sales), listed(sales, kind="person"), listed(outsider)]
-    monkeypatch.setattr(search, "RESOLVE_IDS_ABOVE", 0)
-    resolved = [listed(sales), listed(sales, kind="person"), listed(outsider)]
-    assert resolved == direct
-
-
 def test_a_broad_word_is_walked_with_probes_not_joined(sales, archive, every_word_broad):
     customers = customer_list(viewer=sales, filters=CustomerFilters(query="张"))
     assert any(isinstance(expr, search.TermProbe) for expr in customers.query.annotations.values())
