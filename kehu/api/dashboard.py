@@ -6,7 +6,6 @@ open to every signed-in role with the `read` scope (a salesperson gets their sha
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.http import HttpRequest
@@ -16,8 +15,8 @@ from kehu.api.errors import error_body
 from kehu.api.lookups import actor_of
 from kehu.api.schemas.common import OBJECT_ERRORS
 from kehu.api.schemas.dashboard import DashboardOut, DashboardQuery
-from kehu.insights.dashboard import UnknownRun, as_data, completed_runs, dashboard_of, run_for
-from kehu.segments.selectors import segment_figures
+from kehu.insights.dashboard import UnknownRun, as_data, completed_runs, run_for
+from kehu.segments.selectors import dashboard_for
 
 router = Router(tags=["insights"])
 
@@ -34,6 +33,5 @@ def get_dashboard(request: HttpRequest, query: Query[DashboardQuery]) -> Any:
         return Status(404, error_body(str(error)))
     dashboard = None
     if run is not None:
-        dashboard = dashboard_of(viewer=viewer, run=run)
-        dashboard = dataclasses.replace(dashboard, saved_segments=segment_figures(viewer=viewer, run=run))
+        dashboard = dashboard_for(viewer=viewer, run=run)
     return as_data(dashboard, completed_runs())

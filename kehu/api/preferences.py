@@ -11,7 +11,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
-from kehu.api.lookups import actor_of, visible_customer
+from kehu.api.lookups import actor_of
 from kehu.api.schemas.common import OBJECT_ERRORS, PathId
 from kehu.api.schemas.preferences import NextPurchaseOut, RecommendationQuery, RecommendationsOut
 from kehu.insights.recommendations import Preferences, Recommendation, preferences_of
@@ -20,10 +20,10 @@ router = Router(tags=["insights"])
 
 
 def _preferences(request: HttpRequest, customer_id: int, limit: int = 5) -> Preferences:
-    customer = visible_customer(request, customer_id)
-    preferences = preferences_of(viewer=actor_of(request), customer_id=customer.pk, limit=limit)
-    if preferences is None:  # pragma: no cover — visible_customer answered already
-        raise Http404
+    # preferences_of checks visibility itself: None is someone else's or a missing customer.
+    preferences = preferences_of(viewer=actor_of(request), customer_id=customer_id, limit=limit)
+    if preferences is None:
+        raise Http404("No such customer.")
     return preferences
 
 

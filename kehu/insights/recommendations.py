@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.core.sql import one_of
-from kehu.customers.selectors import visible_to
 from kehu.insights import next_purchase
 from kehu.insights.choices import AffinityKind
 from kehu.insights.models import CustomerScore, ItemAffinity, ScoringRun
+from kehu.insights.selectors import current_run, may_see
 from kehu.sales.choices import VOID_ORDER_STATUSES
 from kehu.sales.models import ConsumptionProfile, Order, OrderLine, Product
 
@@ -66,10 +66,6 @@ class Preferences:
     products: list[Recommendation] = field(default_factory=list)
     as_of: datetime.date | None = None  # the run whose neighbours were used; None: no run yet
     min_support: int | None = None
-
-
-def _visible(viewer: User, customer_id: int) -> bool:
-    return visible_to(viewer).filter(pk=customer_id).exists()
 
 
 def bought_products(customer_id: int) -> set[int]:
@@ -157,9 +153,9 @@ def preferences_of(
     run, the consumption profile and the snapshot already — each possibly None — and passes
     them in; then this costs three queries."""
     if not preloaded:
-        if not _visible(viewer, customer_id):
+        if not may_see(viewer, customer_id):
             return None
-        run = ScoringRun.current()
+        run = current_run()
         profile = ConsumptionProfile.objects.filter(customer_id=customer_id).first()
         score = (CustomerScore.objects.filter(as_of=run.as_of, customer_id=customer_id).only("p_alive").first()
                  if run is not None else None)

@@ -41,13 +41,13 @@ class CustomerInsight:
         return self.score.as_of if self.score else None
 
 
-def _visible(viewer: User, customer_id: int) -> bool:
+def may_see(viewer: User, customer_id: int) -> bool:
     return visible_to(viewer).filter(pk=customer_id).exists()
 
 
 def insight_of(*, viewer: User, customer_id: int, run: ScoringRun | None = None) -> CustomerInsight | None:
     """None when the viewer may not see the customer (pages answer 404, as for a missing one)."""
-    if not _visible(viewer, customer_id):
+    if not may_see(viewer, customer_id):
         return None
     run = run or current_run()
     score = (CustomerScore.objects.filter(as_of=run.as_of, customer_id=customer_id).select_related("tier", "rule_tier").first()
@@ -75,7 +75,7 @@ def scores_for(*, viewer: User, customer_ids: Iterable[int], run: ScoringRun | N
 
 
 def score_history(*, viewer: User, customer_id: int, limit: int = 24) -> list[CustomerScore]:
-    if not _visible(viewer, customer_id):
+    if not may_see(viewer, customer_id):
         return []
     return list(CustomerScore.objects.filter(customer_id=customer_id).order_by("-as_of")[:limit])
 
@@ -84,7 +84,7 @@ def tier_history(*, viewer: User, customer_id: int, limit: int | None = None) ->
     """Newest first; what the customer page's tier history and the timeline show.
 
     `limit` bounds a page's cost whatever the length of the history."""
-    if not _visible(viewer, customer_id):
+    if not may_see(viewer, customer_id):
         return []
     changes = TierChange.objects.filter(customer_id=customer_id).select_related("actor").order_by("-changed_at", "-id")
     return list(changes[:limit] if limit is not None else changes)

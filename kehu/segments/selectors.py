@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
@@ -10,7 +11,7 @@ from kehu.accounts.models import User
 from kehu.accounts.permissions import role_of
 from kehu.customers.models import Consent, ConsentPurpose, Customer
 from kehu.customers.selectors import visible_to
-from kehu.insights.dashboard import SavedSegmentFigures
+from kehu.insights.dashboard import Dashboard, SavedSegmentFigures, dashboard_of
 from kehu.insights.models import CustomerScore, ScoringRun
 from kehu.segments import conditions as vocabulary
 from kehu.segments.models import Segment
@@ -44,6 +45,13 @@ def members(*, viewer: User, segment: Segment, purpose: str = "marketing") -> Qu
 
 
 SEGMENTS_ON_DASHBOARD = 20
+
+
+def dashboard_for(*, viewer: User, run: ScoringRun) -> Dashboard:
+    """The Insights dashboard of `run` as `viewer` may see it, saved segments included: the
+    one composition the page, the API and `kehu dashboard` share (it lives here because
+    segments build on insights, not the other way round)."""
+    return dataclasses.replace(dashboard_of(viewer=viewer, run=run), saved_segments=segment_figures(viewer=viewer, run=run))
 
 
 def segment_figures(*, viewer: User, run: ScoringRun) -> list[SavedSegmentFigures]:

@@ -7,7 +7,6 @@ completed scoring run; a malformed or unknown date is said so on the page (400 /
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 from typing import Any
 
@@ -24,11 +23,10 @@ from kehu.insights.dashboard import (
     Dashboard,
     UnknownRun,
     completed_runs,
-    dashboard_of,
     parse_as_of,
     run_for,
 )
-from kehu.segments.selectors import segment_figures
+from kehu.segments.selectors import dashboard_for
 from kehu.web import charts
 
 RISK_COLORS = {"high": "#c92a2a", "medium": "#e8590c", "none": "#2f9e44"}
@@ -100,7 +98,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         context.update(error=str(error), asked=raw)
         return render(request, "web/insights/dashboard.html", context, status=404)
     if run is not None:
-        dashboard = dashboard_of(viewer=user, run=run)
-        dashboard = dataclasses.replace(dashboard, saved_segments=segment_figures(viewer=user, run=run))
+        dashboard = dashboard_for(viewer=user, run=run)
         context.update(dashboard=dashboard, run=run, **chart_context(dashboard))
     return render(request, "web/insights/dashboard.html", context)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 from decimal import Decimal
@@ -17,11 +16,10 @@ from kehu.insights.dashboard import (
     UnknownRun,
     as_data,
     completed_runs,
-    dashboard_of,
     parse_as_of,
     run_for,
 )
-from kehu.segments.selectors import segment_figures
+from kehu.segments.selectors import dashboard_for
 
 
 def _plain(value: Any) -> Any:
@@ -51,8 +49,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         dashboard = None
         if run is not None:
-            dashboard = dashboard_of(viewer=actor, run=run)
-            dashboard = dataclasses.replace(dashboard, saved_segments=segment_figures(viewer=actor, run=run))
+            dashboard = dashboard_for(viewer=actor, run=run)
         if json:
             self.stdout.write(_dumps(as_data(dashboard, completed_runs())))
         elif dashboard is None:
