@@ -43,7 +43,8 @@ def build(*, sales, outsider) -> dict[str, object]:
     c5 = _customer("D005", "客户戊", None, None)
     now = timezone.now()
     previous = ScoringRun.objects.create(as_of=PREVIOUS, status="done", parameters=PARAMETERS, finished_at=now)
-    current = ScoringRun.objects.create(as_of=AS_OF, status="done", parameters=PARAMETERS, finished_at=now)
+    current = ScoringRun.objects.create(as_of=AS_OF, status="done", finished_at=now,
+                                        parameters=PARAMETERS | {"tier_changes_since": PREVIOUS.isoformat()})
     ScoringRun.objects.create(as_of=datetime.date(2025, 7, 31), status="failed")  # never shown
 
     def score(run, customer, **figures) -> CustomerScore:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum, Value
+from django.db.models import Aggregate, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.expressions import Star
 from django.utils.translation import gettext as _
 
@@ -250,16 +250,34 @@ def _tiers(cube: list[dict[str, Any]], total: int, tiers: dict[int, Tier]) -> li
     return rows
 
 
-def _movement(*, viewer: User, run: ScoringRun, total: int, tiers: dict[int, Tier]) -> Movement | None:
+def _tier_pairs(*, viewer: User, run: ScoringRun, previous: datetime.date,
+                scores: QuerySet[CustomerScore]) -> list[tuple[int | None, int | None, int]]:
+    """(tier before, tier after, customers) for every pair that differs between the run
+    before and this one.
+
+    The tier changes the run recorded answer it from a small table, when they compare with
+    that same run. They don't when the run was a backfill (scored with later runs already
+    there, it records no changes) or a run was backfilled between the two: then the two
+    snapshots are compared customer by customer, as the tiers in force on either date."""
+    if (run.parameters or {}).get("tier_changes_since") == previous.isoformat():
+        changes = TierChange.objects.filter(as_of=run.as_of, cause=TierChangeCause.SCORING)
+        visible = visible_to(viewer)
+        if visible.query.where:
+            changes = changes.filter(customer_id__in=visible.values("pk"))
+        return list(changes.values_list("from_tier_id", "to_tier_id").annotate(n=Count("*")).order_by())
+    before = CustomerScore.objects.filter(as_of=previous, customer_id=OuterRef("customer_id")).values("tier_id")[:1]
+    pairs = (scores.annotate(before=Subquery(before)).values_list("before", "tier_id")
+             .annotate(n=Count("*")).order_by())
+    return [(old, new, n) for old, new, n in pairs if old != new]
+
+
+def _movement(*, viewer: User, run: ScoringRun, scores: QuerySet[CustomerScore], total: int,
+              tiers: dict[int, Tier]) -> Movement | None:
     previous = (ScoringRun.objects.filter(status=ScoringRunStatus.DONE, as_of__lt=run.as_of)
                 .order_by("-as_of").values_list("as_of", flat=True).first())
     if previous is None:
         return None
-    changes = TierChange.objects.filter(as_of=run.as_of, cause=TierChangeCause.SCORING)
-    visible = visible_to(viewer)
-    if visible.query.where:
-        changes = changes.filter(customer_id__in=visible.values("pk"))
-    pairs = changes.values_list("from_tier_id", "to_tier_id").annotate(n=Count("*")).order_by()
+    pairs = _tier_pairs(viewer=viewer, run=run, previous=previous, scores=scores)
     up = down = 0
     transitions = []
     for from_id, to_id, n in pairs:
@@ -337,7 +355,7 @@ def dashboard_of(*, viewer: User, run: ScoringRun) -> Dashboard:
     return Dashboard(
         run=run, customers=total, buyers=buyers, revenue=_money(revenue), clv_total=_money(clv),
         window_days=parameters.get("window_days"), clv_months=parameters.get("clv_months"),
-        tiers=_tiers(cube, total, tiers), movement=_movement(viewer=viewer, run=run, total=total, tiers=tiers),
+        tiers=_tiers(cube, total, tiers), movement=_movement(viewer=viewer, run=run, scores=scores, total=total, tiers=tiers),
         rfm_grid=_rfm_grid(cube), rfm_segments=_groups(cube, "rfm_segment", RfmSegment),
         value_classes=_groups(cube, "value_class", ValueClass), clv_buckets=buckets, clv_unknown=unknown,
         churn_levels=_churn_levels(cube), at_risk=_at_risk(scores, run, tiers),

@@ -86,12 +86,14 @@ def scoring_run(
         run.status, run.started_at, run.requested_by, run.error = ScoringRunStatus.RUNNING, timezone.now(), actor, ""
         run.save()
         written = snapshots.write_scores(run, table, tiering, progress)
-        changes = snapshots.write_changes(run, table, tiering, moment)
+        changes, changes_since = snapshots.write_changes(run, table, tiering, moment)
         written_started = time.monotonic()
         affinity.write(run, neighbours)
         affinity_seconds += time.monotonic() - written_started
         run.parameters = _json_safe(config.as_dict() | {
             "cutoff": periods.cutoff.isoformat(), "thresholds": table.thresholds,
+            # The run the recorded tier changes compare with (the dashboard's movement).
+            "tier_changes_since": changes_since.isoformat() if changes_since else None,
             "tiers": [{"id": t.pk, "name": t.name, "match": t.match, "conditions": t.conditions} for t in tiers],
         })
         run.diagnostics = _json_safe(table.diagnostics | {

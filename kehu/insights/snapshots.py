@@ -146,8 +146,10 @@ def write_scores(run: ScoringRun, table: ScoreTable, tiering: Tiering, progress:
     return n
 
 
-def _previous_tiers(run: ScoringRun, ids: np.ndarray, moment: datetime.datetime) -> np.ndarray | None:
-    """Each customer's tier before this run, or None when no changes are to be recorded: when
+def _previous_tiers(run: ScoringRun, ids: np.ndarray,
+                    moment: datetime.datetime) -> tuple[np.ndarray, datetime.date] | None:
+    """Each customer's tier before this run and the date of the run it compares with, or None
+    when no changes are to be recorded: when
     this run is not the latest (a backfill), or is the first (the baseline — its tiers are the
     starting point of the history, read from its snapshot, not a million "changes").
 
@@ -162,29 +164,29 @@ def _previous_tiers(run: ScoringRun, ids: np.ndarray, moment: datetime.datetime)
               .order_by("-as_of").first())
     if before is None:
         return None
-    since = None
-    if before is not None:
-        pairs = list(CustomerScore.objects.filter(run=before, tier__isnull=False).values_list("customer_id", "tier_id"))
-        previous[:] = tier_eval._aligned(ids, pairs, -1, np.int64)
-        since = before.finished_at
+    pairs = list(CustomerScore.objects.filter(run=before, tier__isnull=False).values_list("customer_id", "tier_id"))
+    previous[:] = tier_eval._aligned(ids, pairs, -1, np.int64)
     manual = TierChange.objects.exclude(cause=TierChangeCause.SCORING).filter(changed_at__lte=moment)
-    if since is not None:
-        manual = manual.filter(changed_at__gt=since)
+    if before.finished_at is not None:
+        manual = manual.filter(changed_at__gt=before.finished_at)
     for customer_id, to_tier in manual.order_by("changed_at", "id").values_list("customer_id", "to_tier_id"):
         position = int(np.searchsorted(ids, customer_id))
         if position < ids.size and ids[position] == customer_id:
             previous[position] = to_tier if to_tier is not None else -1
-    return previous
+    return previous, before.as_of
 
 
-def write_changes(run: ScoringRun, table: ScoreTable, tiering: Tiering, moment: datetime.datetime) -> int:
+def write_changes(run: ScoringRun, table: ScoreTable, tiering: Tiering,
+                  moment: datetime.datetime) -> tuple[int, datetime.date | None]:
     """Tier changes this run causes (one row per customer whose tier moved), replacing any from
-    an earlier run of the same date."""
+    an earlier run of the same date; and the date of the run they are changes from (None when
+    none were recorded), so the dashboard knows whether they still describe its movement."""
     TierChange.objects.filter(as_of=run.as_of, cause=TierChangeCause.SCORING).delete()
     ids = table.figures.customer_ids
-    previous = _previous_tiers(run, ids, moment)
-    if previous is None:
-        return 0
+    compared = _previous_tiers(run, ids, moment)
+    if compared is None:
+        return 0, None
+    previous, since = compared
     moved = np.flatnonzero(previous != tiering.tier)
     old, new = previous[moved], tiering.tier[moved]
     writer = TableWriter(TierChange)
@@ -207,4 +209,4 @@ def write_changes(run: ScoringRun, table: ScoreTable, tiering: Tiering, moment: 
     ordered = [columns[f.attname] for f in writer.fields]
     for start in range(0, count, WRITE_CHUNK):
         writer.insert(_rows(ordered, start, start + WRITE_CHUNK))
-    return count
+    return count, since

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from kehu.audit.models import AuditEvent
 from kehu.insights import selectors
+from kehu.insights.dashboard import dashboard_of, run_for
 from kehu.insights.choices import TierSource
 from kehu.insights.models import CustomerScore, Tier, TierChange, TierOverride
 from kehu.insights.services import (
@@ -181,6 +183,39 @@ def test_backfilling_an_earlier_date_records_no_changes(base, manager):
     before = TierChange.objects.count()
     scoring_run(as_of=AS_OF - datetime.timedelta(days=200))
     assert TierChange.objects.count() == before
+
+
+def _moves(manager, as_of) -> set[tuple[str, str, int]]:
+    movement = dashboard_of(viewer=manager, run=run_for(as_of)).movement
+    assert movement.up + movement.down == sum(t.customers for t in movement.transitions)
+    return {(t.from_name, t.to_name, t.customers) for t in movement.transitions}
+
+
+def _snapshot_moves(before: datetime.date, after: datetime.date) -> set[tuple[str, str, int]]:
+    """Tier moves between two dates, counted here customer by customer."""
+    tiers = {day: dict(CustomerScore.objects.filter(as_of=day).values_list("customer_id", "tier__name"))
+             for day in (before, after)}
+    pairs = Counter((tiers[before].get(c) or "", t or "") for c, t in tiers[after].items()
+                    if tiers[before].get(c) != t)
+    return {(old, new, n) for (old, new), n in pairs.items()}
+
+
+def test_dashboard_movement_of_a_backfilled_date_compares_the_snapshots(base, shop, manager):
+    define(manager, GOLD, SILVER, ORDINARY)
+    middle, later = AS_OF + datetime.timedelta(days=10), AS_OF + datetime.timedelta(days=15)
+    scoring_run(as_of=AS_OF)
+    shop.order(base["C"], AS_OF + datetime.timedelta(days=5), 2000)  # seen from the middle date on
+    shop.order(base["E"], AS_OF + datetime.timedelta(days=12), 3000)  # seen only by the later run
+    scoring_run(as_of=later)
+    assert _moves(manager, later) == _snapshot_moves(AS_OF, later)  # the changes the run recorded
+    scoring_run(as_of=middle)  # a backfill between the two records no changes ...
+    # ... yet its movement against the run before it is there, read off the two snapshots
+    assert _moves(manager, middle) == _snapshot_moves(AS_OF, middle) == {("普通", "金牌", 1), ("金牌", "银牌", 1)}
+    # and the later run now follows the backfilled one: its recorded changes (against AS_OF)
+    # no longer describe that step, so it compares the snapshots too
+    movement = dashboard_of(viewer=manager, run=run_for(later)).movement
+    assert movement.previous_as_of == middle
+    assert _moves(manager, later) == _snapshot_moves(middle, later) != set()
 
 
 # ---------------------------------------------------------------- overrides
