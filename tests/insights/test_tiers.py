@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from kehu.audit.models import AuditEvent
 from kehu.insights import selectors
-from kehu.insights.dashboard import dashboard_of, run_for
 from kehu.insights.choices import TierSource
+from kehu.insights.dashboard import dashboard_of, run_for
 from kehu.insights.models import CustomerScore, Tier, TierChange, TierOverride
 from kehu.insights.services import (
     scoring_run,
