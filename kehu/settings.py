@@ -181,6 +181,10 @@ KEHU_EXPORT_RATE_PER_HOUR = env_int("KEHU_EXPORT_RATE_PER_HOUR", 30, minimum=0)
 # Largest import file accepted through the web and the API (the command line has no limit).
 # Scoring runs started from the web or the API run in a thread after the request (False: inline, for tests).
 KEHU_SCORING_IN_BACKGROUND = True
+# Scoring snapshots: every run within this many days of the newest is kept, older ones only
+# as the last run of each month, for this many months (0: month-ends are kept for ever).
+KEHU_SCORES_KEEP_DAYS = env_int("KEHU_SCORES_KEEP_DAYS", 90, minimum=1)
+KEHU_SCORES_KEEP_MONTHS = env_int("KEHU_SCORES_KEEP_MONTHS", 24, minimum=0)
 KEHU_IMPORT_MAX_BYTES = env_int("KEHU_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 # Uploads larger than this are imported in the background with a progress bar (about 5,000
 # order rows; smaller ones are done before the page answers).

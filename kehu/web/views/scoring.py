@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -103,6 +104,7 @@ def _page(request: HttpRequest, *, rules_form: TierRulesForm | None = None, rule
         "start_form": start_form or (ScoringStartForm() if configure else None),
         "fields": [{"name": name, "kind": spec.kind, "operators": OPERATORS[spec.kind], "choices": spec.choices}
                    for name, spec in FIELDS.items()],
+        "keep_days": settings.KEHU_SCORES_KEEP_DAYS, "keep_months": settings.KEHU_SCORES_KEEP_MONTHS,
         **jobs_context(user),
     }
     return render(request, "web/insights/scoring.html", context, status=status)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from kehu.customers.services import erase_sensitive_without_consent
+from kehu.insights.retention import prune_snapshots
 from kehu.privacy.services import apply_retention, overdue_requests
 from kehu.sales.stats import refresh_all_balances
 
 
 class Command(BaseCommand):
-    help = "Daily housekeeping: erase sensitive data without consent, apply retention periods, list overdue requests."
+    help = "Daily housekeeping: erase sensitive data without consent, apply retention periods, prune old scoring snapshots, list overdue requests."
 
     def handle(self, *args, **options) -> None:
         cleaned = erase_sensitive_without_consent(actor=None)
@@ -20,6 +21,8 @@ class Command(BaseCommand):
                           f"{retention['communications_blanked']} communication texts blanked")
         refreshed = refresh_all_balances()
         self.stdout.write(f"Balances refreshed (invoices falling due): {refreshed} customers")
+        pruned = prune_snapshots()
+        self.stdout.write(f"Scoring snapshots past retention: {len(pruned.runs)} runs, {pruned.snapshots} rows removed")
         overdue = list(overdue_requests())
         self.stdout.write(f"Overdue data-subject requests: {len(overdue)}")
         for request in overdue:
