@@ -35,7 +35,7 @@ from kehu.api.schemas.customers import (
 from kehu.audit.services import audit
 from kehu.core import ratelimit
 from kehu.customers.search import count_at_most
-from kehu.customers.selectors import SORTS, CustomerFilters, customer_get, customer_list
+from kehu.customers.selectors import SORTS, CustomerFilters, customer_get, customer_list, read_rows
 from kehu.customers.services import (
     ContactPointData,
     customer_create,
@@ -97,7 +97,7 @@ def list_customers(request: HttpRequest, query: Query[CustomerQuery]) -> dict[st
     )
     count = count_at_most(customers, COUNT_CAP)
     exact = count <= COUNT_CAP
-    rows = list(customers[query.offset : query.offset + query.limit + 1]) if not exact or query.offset < count else []
+    rows = read_rows(customers, query.offset, query.offset + query.limit + 1) if not exact or query.offset < count else []
     return {
         "count": count, "count_exact": exact, "has_more": len(rows) > query.limit, "limit": query.limit,
         "offset": query.offset, "items": [present.customer_row(c) for c in rows[: query.limit]],

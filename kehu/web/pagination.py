@@ -7,6 +7,7 @@ itself; showing "1000+" is as useful to a person, so counting stops at COUNT_CAP
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,10 +66,17 @@ def page_number(raw: str | None) -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def paginate(queryset: QuerySet, raw_page: str | None) -> CappedPage:
+def read_slice(queryset: QuerySet, start: int, stop: int) -> list[Any]:
+    return list(queryset[start:stop])
+
+
+def paginate(
+    queryset: QuerySet, raw_page: str | None, *, read: Callable[[QuerySet, int, int], list[Any]] = read_slice
+) -> CappedPage:
+    """One page of `queryset`; `read` fetches rows start..stop (customer lists read ids first)."""
     number = page_number(raw_page)
     offset = (number - 1) * PER_PAGE
-    rows = list(queryset[offset : offset + PER_PAGE + 1])
+    rows = read(queryset, offset, offset + PER_PAGE + 1)
     # When the whole result fits on the first page there is nothing more to count; otherwise
     # counting stops after COUNT_CAP + 1 rows (and samples a broad search word's keys first).
     whole_result_shown = number == 1 and len(rows) <= PER_PAGE
