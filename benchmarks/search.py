@@ -113,13 +113,13 @@ class References:
 
 def run_search(viewer, query: str, page: int, cap: int) -> tuple[float, int]:
     from kehu.customers.search import count_at_most
-    from kehu.customers.selectors import CustomerFilters, customer_list
+    from kehu.customers.selectors import CustomerFilters, customer_list, read_rows
 
     def action() -> int:
         # What GET /api/customers?q=… does: the page (one row more, to know whether another
-        # follows) and the count up to the cap.
+        # follows; its ids first, then its rows) and the count up to the cap.
         customers = customer_list(viewer=viewer, filters=CustomerFilters(query=query))
-        list(customers[: page + 1])
+        read_rows(customers, 0, page + 1)
         return count_at_most(customers, cap) if cap else customers.count()
 
     elapsed, matches = timed(action)
