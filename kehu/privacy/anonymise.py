@@ -3,7 +3,8 @@
 Orders, payments and receivables stay (amounts, dates, categories: the aggregates), tied
 to a file that no longer says who it was. Everything that identifies or describes the
 person goes: name, contact points, profile, family, relationships, dates, notes, custom
-fields, tags, free text of communications and service records, search keys, and the
+fields, tags, free text of communications, service records, receivables, credit incidents and tier
+overrides, search keys, and the
 personal data inside audit payloads (the hash chain stays verifiable).
 """
 
@@ -26,8 +27,9 @@ from kehu.customers.models import (
     Tag,
 )
 from kehu.customers.services.common import refresh_derived
+from kehu.insights.models import TierChange, TierOverride
 from kehu.interactions.models import Interaction
-from kehu.sales.models import Order, Payment
+from kehu.sales.models import CreditIncident, Order, Payment, Receivable
 from kehu.service.models import ServiceRecord
 
 
@@ -35,7 +37,9 @@ from kehu.service.models import ServiceRecord
 def customer_anonymise(*, actor: User | None, customer: Customer, reason: str) -> Customer:
     """Anonymise `customer` in place. The caller has checked the actor may do this."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    links = Relationship.objects.filter(from_customer=customer) | Relationship.objects.filter(to_customer=customer)
+    links = Relationship.objects.filter(from_customer=customer) | Relationship.objects.filter(
+        to_customer=customer
+    )
     elsewhere = [("customers.relationship", pk) for pk in links.values_list("pk", flat=True)]
     elsewhere += [
         ("customers.familymember", pk)
@@ -54,11 +58,18 @@ def customer_anonymise(*, actor: User | None, customer: Customer, reason: str) -
         PersonProfile.objects.create(customer=customer)
     else:
         OrganizationProfile.objects.create(customer=customer)
-    Interaction.objects.filter(customer=customer).update(subject="", content="", customer_needs="", next_step="")
+    Interaction.objects.filter(customer=customer).update(
+        subject="", content="", customer_needs="", next_step=""
+    )
     Interaction.people.through.objects.filter(customer_id=customer.pk).delete()
     ServiceRecord.objects.filter(customer=customer).update(problem="", diagnosis="", result="", product="")
     Order.objects.filter(customer=customer).update(notes="")
     Payment.objects.filter(customer=customer).update(reference="")
+    Receivable.objects.filter(customer=customer).update(description="")
+    CreditIncident.objects.filter(customer=customer).update(description="")
+    # Why someone was put in a tier by hand is free text about them; the fact and the dates stay.
+    TierOverride.objects.filter(customer=customer).update(reason="")
+    TierChange.objects.filter(customer=customer).update(reason="")
     tag_ids = list(customer.tags.values_list("pk", flat=True))
     customer.tags.clear()
     # A tag only this person carried may itself describe them: it goes with them.
@@ -74,6 +85,11 @@ def customer_anonymise(*, actor: User | None, customer: Customer, reason: str) -
     customer.save()
     refresh_derived(customer)
     redact_payloads(customer_id=customer.pk, objects=elsewhere)
-    audit(actor=actor, action="privacy.anonymise", target=customer, customer_id=customer.pk,
-          changes={"reason": reason[:200]})
+    audit(
+        actor=actor,
+        action="privacy.anonymise",
+        target=customer,
+        customer_id=customer.pk,
+        changes={"reason": reason[:200]},
+    )
     return customer

@@ -20,48 +20,128 @@ from kehu.customers.services import (
     important_date_add,
     relationship_add,
 )
+from kehu.insights.services import tier_override_set, tiers_define
 from kehu.interactions.services import interaction_log
 from kehu.privacy.export import subject_html, subject_json
 from kehu.privacy.models import DataSubjectRequest
 from kehu.privacy.services import apply_retention, request_close, request_open
 from kehu.sales.models import ConsumptionProfile, Order
-from kehu.sales.services import OrderLineData, order_create
+from kehu.sales.services import (
+    OrderLineData,
+    credit_incident_record,
+    order_create,
+    payment_record,
+    receivable_create,
+)
 from kehu.service.services import service_record_create
 from tests.conftest import SENSITIVE_CONSENT, make_person
+from tests.insights_fixtures import GOLD
 
 pytestmark = pytest.mark.django_db
 CANARY = "Qz7canary"
 
 
-def everything_in_the_database() -> str:
-    """Every text value of every table, read raw."""
-    parts = []
+def every_value_in_the_database() -> list[tuple[str, str]]:
+    """(table, value as text) for every non-null value of every table, read raw."""
+    values = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from introspection
-            parts.extend(str(value) for row in cursor.fetchall() for value in row if value is not None)
-    return "\n".join(parts)
+            values.extend(
+                (table, str(value)) for row in cursor.fetchall() for value in row if value is not None
+            )
+    return values
+
+
+def everything_in_the_database() -> str:
+    return "\n".join(value for _, value in every_value_in_the_database())
+
+
+def tables_holding(text: str) -> set[str]:
+    """The tables where `text` still appears: a failing assertion names them."""
+    return {table for table, value in every_value_in_the_database() if text in value}
 
 
 @pytest.fixture
-def canary_customer(sales):
+def canary_customer(sales, manager):
     friend = make_person(sales, "李雷", contact_points=[])
     customer = make_person(
-        sales, f"王{CANARY}",
-        contact_points=[ContactPointData("mobile", "13711112222"), ContactPointData("email", f"{CANARY}@example.com"),
-                        ContactPointData("wechat", f"wx{CANARY}")],
+        sales,
+        f"王{CANARY}",
+        contact_points=[
+            ContactPointData("mobile", "13711112222"),
+            ContactPointData("email", f"{CANARY}@example.com"),
+            ContactPointData("wechat", f"wx{CANARY}"),
+        ],
         profile={"hobbies": f"钓鱼 {CANARY}", "health_notes": f"{CANARY} 过敏", "employer": f"{CANARY}公司"},
-        consents=[SENSITIVE_CONSENT], tags=[f"tag{CANARY}"],
+        consents=[SENSITIVE_CONSENT],
+        tags=[f"tag{CANARY}"],
     )
     customer_update(actor=sales, customer=customer, changes={"notes": f"note {CANARY}"})
-    family_member_add(actor=sales, customer=customer, values={"relation": "child", "name": f"小{CANARY}"})
-    important_date_add(actor=sales, customer=customer, values={"kind": "custom", "label": CANARY, "month": 3, "day": 8})
+    family_member_add(
+        actor=sales,
+        customer=customer,
+        values={
+            "relation": "child",
+            "name": f"小{CANARY}",
+            "school_or_employer": f"{CANARY}小学",
+            "notes": f"爱画画 {CANARY}",
+        },
+    )
+    important_date_add(
+        actor=sales,
+        customer=customer,
+        values={"kind": "custom", "label": CANARY, "month": 3, "day": 8, "notes": f"送花 {CANARY}"},
+    )
     relationship_add(actor=sales, from_customer=friend, to_customer=customer, type="friend", notes=CANARY)
-    interaction_log(actor=sales, customer=customer, values={"channel": "phone", "content": f"通话 {CANARY}"})
-    service_record_create(actor=sales, customer=customer, values={"kind": "repair", "problem": f"坏了 {CANARY}"})
-    order_create(actor=sales, customer=customer, number="SO-1", channel="store",
-                 ordered_at=timezone.now() - datetime.timedelta(days=2),
-                 lines=[OrderLineData("茶叶", quantity=1, unit_price=100, category="茶")])
+    interaction_log(
+        actor=sales,
+        customer=customer,
+        values={
+            "channel": "phone",
+            "subject": f"回访 {CANARY}",
+            "content": f"通话 {CANARY}",
+            "customer_needs": f"想要 {CANARY}",
+            "next_step": f"下周 {CANARY}",
+        },
+    )
+    service_record_create(
+        actor=sales,
+        customer=customer,
+        values={
+            "kind": "repair",
+            "problem": f"坏了 {CANARY}",
+            "diagnosis": f"诊断 {CANARY}",
+            "result": f"修好 {CANARY}",
+        },
+    )
+    now = timezone.now()
+    order_create(
+        actor=sales,
+        customer=customer,
+        number="SO-1",
+        channel="store",
+        notes=f"送货到 {CANARY}",
+        ordered_at=now - datetime.timedelta(days=2),
+        lines=[OrderLineData("茶叶", quantity=1, unit_price=100, category="茶")],
+    )
+    receivable_create(
+        actor=sales,
+        customer=customer,
+        number="AR-1",
+        amount=50,
+        issued_on=now.date(),
+        due_on=now.date(),
+        description=f"赊账 {CANARY}",
+    )
+    payment_record(
+        actor=sales, customer=customer, amount=20, received_at=now, method="cash", reference=f"收据 {CANARY}"
+    )
+    credit_incident_record(
+        actor=sales, customer=customer, occurred_on=now.date(), description=f"拖欠 {CANARY}"
+    )
+    (gold,) = tiers_define(actor=manager, tiers=[GOLD])
+    tier_override_set(actor=manager, customer=customer, tier=gold, reason=f"老板的朋友 {CANARY}")
     assert CANARY in everything_in_the_database()
     return customer
 
@@ -71,7 +151,7 @@ def test_deletion_request_erases_identity_and_keeps_aggregates(manager, canary_c
     request = request_open(actor=manager, customer=canary_customer, kind="deletion", details="电话要求删除")
     request_close(actor=manager, request=request, outcome="已匿名化")
 
-    assert CANARY not in everything_in_the_database()
+    assert tables_holding(CANARY) == set()
     assert CANARY not in caplog.text
     customer = Customer.objects.get(pk=canary_customer.pk)
     assert CANARY not in subject_json(customer) and CANARY not in subject_html(customer)
