@@ -145,6 +145,9 @@ KEHU_CURRENCY = env_str("KEHU_CURRENCY", "CNY")
 KEHU_DSR_DAYS = env_int("KEHU_DSR_DAYS", 15, minimum=1)
 KEHU_RETAIN_INACTIVE_DAYS = env_int("KEHU_RETAIN_INACTIVE_DAYS", 0, minimum=0)
 KEHU_RETAIN_COMMUNICATION_DAYS = env_int("KEHU_RETAIN_COMMUNICATION_DAYS", 0, minimum=0)
+# The cells quoted in an import's error list are copies of personal data that only matter
+# while the file is being fixed; after this many days only row, column and counts remain.
+KEHU_RETAIN_IMPORT_ERRORS_DAYS = env_int("KEHU_RETAIN_IMPORT_ERRORS_DAYS", 90, minimum=0)
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -4,8 +4,8 @@ Orders, payments and receivables stay (amounts, dates, categories: the aggregate
 to a file that no longer says who it was. Everything that identifies or describes the
 person goes: name, contact points, profile, family, relationships, dates, notes, custom
 fields, tags, free text of communications, service records, receivables, credit incidents and tier
-overrides, search keys, and the
-personal data inside audit payloads (the hash chain stays verifiable).
+overrides, search keys, the personal data inside audit payloads (the hash chain stays
+verifiable), and the cells of past import error lists that name them.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from kehu.customers.models import (
 from kehu.customers.services.common import refresh_derived
 from kehu.insights.models import TierChange, TierOverride
 from kehu.interactions.models import Interaction
+from kehu.quality.redaction import forget_in_import_errors
 from kehu.sales.models import CreditIncident, Order, Payment, Receivable
 from kehu.service.models import ServiceRecord
 
@@ -45,6 +46,7 @@ def customer_anonymise(*, actor: User | None, customer: Customer, reason: str) -
         ("customers.familymember", pk)
         for pk in FamilyMember.objects.filter(linked_customer=customer).values_list("pk", flat=True)
     ]
+    identifiers = _identifiers(customer)
     ContactPoint.objects.filter(customer=customer).delete()
     FamilyMember.objects.filter(customer=customer).delete()
     FamilyMember.objects.filter(linked_customer=customer).update(linked_customer=None)
@@ -85,6 +87,7 @@ def customer_anonymise(*, actor: User | None, customer: Customer, reason: str) -
     customer.save()
     refresh_derived(customer)
     redact_payloads(customer_id=customer.pk, objects=elsewhere)
+    forget_in_import_errors(identifiers)
     audit(
         actor=actor,
         action="privacy.anonymise",
@@ -93,3 +96,15 @@ def customer_anonymise(*, actor: User | None, customer: Customer, reason: str) -
         changes={"reason": reason[:200]},
     )
     return customer
+
+
+def _identifiers(customer: Customer) -> list[str]:
+    """What could name this person in a cell of an old import file."""
+    values = [customer.name, *ContactPoint.objects.filter(customer=customer).values_list("value", flat=True)]
+    person = PersonProfile.objects.filter(customer=customer).first()
+    if person is not None:
+        values += [person.id_number, person.english_name]
+    organisation = OrganizationProfile.objects.filter(customer=customer).first()
+    if organisation is not None:
+        values += [organisation.legal_name, organisation.credit_code or "", organisation.phone]
+    return values

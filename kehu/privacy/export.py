@@ -35,26 +35,42 @@ def _rows(queryset, exclude: tuple[str, ...] = ()) -> list[dict[str, Any]]:
 
 def subject_data(customer: Customer) -> dict[str, Any]:
     """Every field, record and log entry that names `customer` (sensitive fields decrypted: it is their data)."""
-    profile = getattr(customer, "person", None) if customer.is_person else getattr(customer, "organization", None)
+    profile = (
+        getattr(customer, "person", None) if customer.is_person else getattr(customer, "organization", None)
+    )
     consumption = ConsumptionProfile.objects.filter(customer=customer).first()
     return {
-        "customer": _dict(customer, ("tags",)) | { "tags": list(customer.tags.values_list("name", flat=True)),
-            "created_at": customer.created_at, "updated_at": customer.updated_at,
+        "customer": _dict(customer, ("tags",))
+        | {
+            "tags": list(customer.tags.values_list("name", flat=True)),
+            "created_at": customer.created_at,
+            "updated_at": customer.updated_at,
         },
         "profile": _dict(profile, ("customer", "id_number_index")) if profile else {},
         "contact_points": _rows(customer.contact_points.all(), ("customer",)),
         "family_members": _rows(customer.family_members.all(), ("customer",)),
-        "relationships": _rows(Relationship.objects.filter(from_customer=customer) | Relationship.objects.filter(to_customer=customer)),
+        "relationships": _rows(
+            Relationship.objects.filter(from_customer=customer)
+            | Relationship.objects.filter(to_customer=customer)
+        ),
         "important_dates": _rows(customer.important_dates.all(), ("customer",)),
         "consents": _rows(customer.consents.all(), ("customer",)),
-        "communications": _rows(Interaction.objects.filter(customer=customer).order_by("occurred_at"), ("customer", "import_key")),
+        "communications": _rows(
+            Interaction.objects.filter(customer=customer).order_by("occurred_at"), ("customer", "import_key")
+        ),
         "orders": [
             _dict(order, ("customer",)) | {"lines": _rows(order.lines.all(), ("order", "customer"))}
-            for order in Order.objects.filter(customer=customer).prefetch_related("lines").order_by("ordered_at")
+            for order in Order.objects.filter(customer=customer)
+            .prefetch_related("lines")
+            .order_by("ordered_at")
         ],
         "payments": _rows(Payment.objects.filter(customer=customer).order_by("received_at"), ("customer",)),
-        "receivables": _rows(Receivable.objects.filter(customer=customer).order_by("issued_on"), ("customer",)),
-        "service_records": _rows(ServiceRecord.objects.filter(customer=customer).order_by("reported_at"), ("customer",)),
+        "receivables": _rows(
+            Receivable.objects.filter(customer=customer).order_by("issued_on"), ("customer",)
+        ),
+        "service_records": _rows(
+            ServiceRecord.objects.filter(customer=customer).order_by("reported_at"), ("customer",)
+        ),
         "consumption_profile": _dict(consumption, ("customer", "counters")) if consumption else {},
         "audit_log": [
             {"at": e.at, "action": e.action, "object": f"{e.object_type}#{e.object_id}", "changes": e.changes}
@@ -86,5 +102,11 @@ def subject_export(*, actor, customer: Customer, fmt: str) -> str:
     if fmt not in ("json", "html"):
         raise ValidationError({"fmt": [_("Choose json or html.")]})
     content = subject_json(customer) if fmt == "json" else subject_html(customer)
-    audit(actor=actor, action="privacy.export", target=customer, customer_id=customer.pk, changes={"format": fmt})
+    audit(
+        actor=actor,
+        action="privacy.export",
+        target=customer,
+        customer_id=customer.pk,
+        changes={"format": fmt},
+    )
     return content

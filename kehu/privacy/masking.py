@@ -55,9 +55,16 @@ def reveal(*, actor: User, customer: Customer, fields: Iterable[str], reason: st
     unknown = [f for f in wanted if f not in allowed]
     if unknown or not wanted:
         raise ValidationError({"fields": [_("Choose sensitive fields of this customer.")]})
-    profile = (customer.person if customer.is_person else customer.organization) if _has_profile(customer) else None
-    audit(actor=actor, action="privacy.reveal", target=customer, customer_id=customer.pk,
-          changes={"fields": wanted, "reason": reason[:300]})
+    profile = (
+        (customer.person if customer.is_person else customer.organization) if _has_profile(customer) else None
+    )
+    audit(
+        actor=actor,
+        action="privacy.reveal",
+        target=customer,
+        customer_id=customer.pk,
+        changes={"fields": wanted, "reason": reason[:300]},
+    )
     return {name: getattr(profile, name, "") if profile is not None else "" for name in wanted}
 
 

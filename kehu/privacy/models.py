@@ -23,13 +23,17 @@ class DataSubjectRequest(models.Model):
 
     customer_id = models.BigIntegerField(_("customer"), db_index=True)  # kept after the file is anonymised
     kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
-    status = models.CharField(_("status"), max_length=8, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=8, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     due_on = models.DateField(_("due"))
     details = models.CharField(_("details"), max_length=1000, blank=True)
     outcome = models.CharField(_("outcome"), max_length=1000, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("data-subject request")

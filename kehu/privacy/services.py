@@ -20,6 +20,7 @@ from kehu.customers.services.common import clean_or_collect
 from kehu.interactions.models import Interaction
 from kehu.privacy.anonymise import customer_anonymise
 from kehu.privacy.models import DataSubjectRequest, RequestStatus
+from kehu.quality.redaction import forget_import_error_cells
 
 
 def _require_privacy_role(actor: User) -> None:
@@ -31,7 +32,11 @@ def request_open(*, actor: User, customer: Customer, kind: str, details: str = "
     _require_privacy_role(actor)
     received = timezone.now()
     request = DataSubjectRequest(
-        customer_id=customer.pk, kind=kind, details=details or "", recorded_by=actor, received_at=received,
+        customer_id=customer.pk,
+        kind=kind,
+        details=details or "",
+        recorded_by=actor,
+        received_at=received,
         due_on=timezone.localdate(received) + datetime.timedelta(days=settings.KEHU_DSR_DAYS),
     )
     errors: dict[str, list[str]] = {}
@@ -40,12 +45,19 @@ def request_open(*, actor: User, customer: Customer, kind: str, details: str = "
         raise ValidationError(errors)
     with transaction.atomic():
         request.save()
-        audit(actor=actor, action=f"privacy.request.{kind}", target=request, customer_id=customer.pk,
-              changes={"due_on": request.due_on.isoformat()})
+        audit(
+            actor=actor,
+            action=f"privacy.request.{kind}",
+            target=request,
+            customer_id=customer.pk,
+            changes={"due_on": request.due_on.isoformat()},
+        )
     return request
 
 
-def request_close(*, actor: User, request: DataSubjectRequest, outcome: str, rejected: bool = False) -> DataSubjectRequest:
+def request_close(
+    *, actor: User, request: DataSubjectRequest, outcome: str, rejected: bool = False
+) -> DataSubjectRequest:
     """Close a request. Closing a deletion request (not rejected) anonymises the customer."""
     _require_privacy_role(actor)
     if request.status != RequestStatus.OPEN:
@@ -56,18 +68,27 @@ def request_close(*, actor: User, request: DataSubjectRequest, outcome: str, rej
         if request.kind == "deletion" and not rejected:
             customer = Customer.objects.filter(pk=request.customer_id).first()
             if customer is not None:
-                customer_anonymise(actor=actor, customer=customer, reason=f"data-subject request #{request.pk}")
+                customer_anonymise(
+                    actor=actor, customer=customer, reason=f"data-subject request #{request.pk}"
+                )
         request.status = RequestStatus.REJECTED if rejected else RequestStatus.DONE
         request.outcome = outcome.strip()[:1000]
         request.closed_at = timezone.now()
         request.save()
-        audit(actor=actor, action="privacy.request.close", target=request, customer_id=request.customer_id,
-              changes={"status": request.status})
+        audit(
+            actor=actor,
+            action="privacy.request.close",
+            target=request,
+            customer_id=request.customer_id,
+            changes={"status": request.status},
+        )
     return request
 
 
 def overdue_requests(today: datetime.date | None = None):
-    return DataSubjectRequest.objects.filter(status=RequestStatus.OPEN, due_on__lt=today or timezone.localdate())
+    return DataSubjectRequest.objects.filter(
+        status=RequestStatus.OPEN, due_on__lt=today or timezone.localdate()
+    )
 
 
 def retention_candidates(*, now: datetime.datetime | None = None) -> Any:
@@ -96,7 +117,20 @@ def apply_retention(*, now: datetime.datetime | None = None) -> dict[str, int]:
     days = settings.KEHU_RETAIN_COMMUNICATION_DAYS
     if days:
         cutoff = now - datetime.timedelta(days=days)
-        blanked = Interaction.objects.filter(occurred_at__lt=cutoff).exclude(content="", subject="", customer_needs="").update(
-            content="", subject="", customer_needs=""
+        blanked = (
+            Interaction.objects.filter(occurred_at__lt=cutoff)
+            .exclude(content="", subject="", customer_needs="")
+            .update(content="", subject="", customer_needs="")
         )
-    return {"anonymised": anonymised, "communications_blanked": blanked}
+    return {
+        "anonymised": anonymised,
+        "communications_blanked": blanked,
+        "import_errors_blanked": _expire_import_errors(now),
+    }
+
+
+def _expire_import_errors(now: datetime.datetime) -> int:
+    days = settings.KEHU_RETAIN_IMPORT_ERRORS_DAYS
+    if not days:
+        return 0
+    return forget_import_error_cells(finished_before=now - datetime.timedelta(days=days))

@@ -1,6 +1,7 @@
 """Deletion requests: a canary written everywhere a customer's data goes is gone afterwards."""
 
 import datetime
+import io
 import json
 import logging
 
@@ -25,6 +26,8 @@ from kehu.interactions.services import interaction_log
 from kehu.privacy.export import subject_html, subject_json
 from kehu.privacy.models import DataSubjectRequest
 from kehu.privacy.services import apply_retention, request_close, request_open
+from kehu.quality.importing.engine import ImportOptions, run_import
+from kehu.quality.models import ImportRun
 from kehu.sales.models import ConsumptionProfile, Order
 from kehu.sales.services import (
     OrderLineData,
@@ -142,8 +145,28 @@ def canary_customer(sales, manager):
     )
     (gold,) = tiers_define(actor=manager, tiers=[GOLD])
     tier_override_set(actor=manager, customer=customer, tier=gold, reason=f"老板的朋友 {CANARY}")
+    # An old communications import quoted the person's name in a rejected cell (subject too long).
+    import_communications(
+        sales,
+        [
+            [customer.number, "2024-03-01 10:00", "phone", f"回电给王{CANARY}，" + "长" * 200],
+            [customer.number, "31/31/2024", "phone", "unrelated"],
+        ],
+    )
     assert CANARY in everything_in_the_database()
     return customer
+
+
+def import_communications(actor, rows) -> ImportRun:
+    text = "customer_code,occurred_at,channel,subject\n" + "".join(",".join(row) + "\n" for row in rows)
+    run_import(
+        actor=actor,
+        kind="interactions",
+        handle=io.BytesIO(text.encode()),
+        file_name="calls.csv",
+        options=ImportOptions(skip_bad_rows=True),
+    )
+    return ImportRun.objects.latest("started_at")
 
 
 def test_deletion_request_erases_identity_and_keeps_aggregates(manager, canary_customer, caplog):
@@ -163,6 +186,9 @@ def test_deletion_request_erases_identity_and_keeps_aggregates(manager, canary_c
     assert not Relationship.objects.filter(to_customer=customer).exists()
     assert verify_chain().ok
     assert DataSubjectRequest.objects.get().status == "done"
+    # The import's unrelated error is still there for whoever fixes the file.
+    assert [e[:2] for e in ImportRun.objects.get().errors] == [[2, "subject"], [3, "occurred_at"]]
+    assert ImportRun.objects.get().errors[1][2] == "31/31/2024"
 
 
 def test_access_request_export_is_complete(manager, canary_customer):
@@ -195,6 +221,17 @@ def test_retention_anonymises_expired_files(manager, canary_customer, settings, 
     assert CANARY not in everything_in_the_database()
     call_command("daily")
     assert "Overdue data-subject requests: 0" in capsys.readouterr().out
+
+
+def test_retention_blanks_old_import_error_cells(sales, canary_customer, settings):
+    run = ImportRun.objects.get()
+    assert apply_retention()["import_errors_blanked"] == 0  # still being fixed
+    later = timezone.now() + datetime.timedelta(days=settings.KEHU_RETAIN_IMPORT_ERRORS_DAYS + 1)
+    assert apply_retention(now=later)["import_errors_blanked"] == 1
+    run.refresh_from_db()
+    assert run.errors == [[2, "subject", "", ""], [3, "occurred_at", "", ""]] and run.failed == 2
+    settings.KEHU_RETAIN_IMPORT_ERRORS_DAYS = 0  # keep forever
+    assert apply_retention(now=later)["import_errors_blanked"] == 0
 
 
 def test_subject_export_service_is_for_managers_and_audited(sales, manager, canary_customer):

@@ -10,7 +10,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def patient(sales):
-    return make_person(sales, profile={"health_notes": "哮喘", "id_number": "11010519491231002X"}, consents=[SENSITIVE_CONSENT])
+    return make_person(
+        sales,
+        profile={"health_notes": "哮喘", "id_number": "11010519491231002X"},
+        consents=[SENSITIVE_CONSENT],
+    )
 
 
 def test_masks():
@@ -23,7 +27,9 @@ def test_reveal_with_reason_is_audited(sales, patient):
     values = reveal(actor=sales, customer=patient, fields=["health_notes"], reason="客户来电核对过敏史")
     assert values == {"health_notes": "哮喘"}
     event = AuditEvent.objects.get(action="privacy.reveal")
-    assert event.changes == {"fields": ["health_notes"], "reason": "客户来电核对过敏史"} and event.actor == sales
+    assert (
+        event.changes == {"fields": ["health_notes"], "reason": "客户来电核对过敏史"} and event.actor == sales
+    )
 
 
 def test_reveal_needs_reason_role_and_sensitive_fields(sales, analyst, patient):
