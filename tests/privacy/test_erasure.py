@@ -37,7 +37,7 @@ from kehu.sales.services import (
     receivable_create,
 )
 from kehu.service.services import service_record_create
-from tests.conftest import SENSITIVE_CONSENT, make_person
+from tests.conftest import SENSITIVE_CONSENT, make_organization, make_person
 from tests.insights_fixtures import GOLD
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +251,38 @@ def test_open_requests_come_first(manager, canary_customer):
     request_close(actor=manager, request=first, outcome="已提供副本")
     second = request_open(actor=manager, customer=canary_customer, kind="correction")
     assert list(DataSubjectRequest.objects.all()) == [second, first]
+
+
+def test_an_organisation_is_erased_as_thoroughly_as_a_person(sales, manager):
+    """A sole trader's company file holds the owner's name and phone; it can be erased too."""
+    organisation = make_organization(
+        sales,
+        f"{CANARY}商贸",
+        contact_points=[ContactPointData("email", f"boss{CANARY}@example.com")],
+        profile={
+            "legal_name": f"杭州{CANARY}商贸有限公司",
+            "address": f"{CANARY}路 1 号",
+            "phone": "057188881234",
+            "problems": f"老板 {CANARY} 身体不好",
+            "credit_incidents": f"{CANARY} 曾拖欠",
+            "payment_terms": f"找 {CANARY} 对账",
+        },
+        notes=f"老板叫{CANARY}",
+    )
+    employee = make_person(sales, "员工甲", contact_points=[])
+    relationship_add(
+        actor=sales, from_customer=employee, to_customer=organisation, type="key_person_of", notes=CANARY
+    )
+    interaction_log(
+        actor=sales,
+        customer=organisation,
+        values={"channel": "visit", "content": f"拜访 {CANARY}"},
+    )
+    assert CANARY in everything_in_the_database()
+
+    request = request_open(actor=manager, customer=organisation, kind="deletion", details="注销")
+    request_close(actor=manager, request=request, outcome="已匿名化")
+
+    assert tables_holding(CANARY) == set()
+    assert Customer.objects.get(pk=employee.pk).name == "员工甲"  # the other file stays
+    assert verify_chain().ok
