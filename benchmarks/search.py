@@ -112,15 +112,16 @@ class References:
 
 
 def run_search(viewer, query: str, page: int, cap: int) -> tuple[float, int]:
-    from kehu.customers.search import count_at_most
-    from kehu.customers.selectors import CustomerFilters, customer_list, read_rows
+    from kehu.customers.selectors import CustomerFilters, customer_list, read_counted_page, read_rows
 
     def action() -> int:
         # What GET /api/customers?q=… does: the page (one row more, to know whether another
-        # follows; its ids first, then its rows) and the count up to the cap.
+        # follows) and the count up to the cap, read together (read_counted_page).
         customers = customer_list(viewer=viewer, filters=CustomerFilters(query=query))
-        read_rows(customers, 0, page + 1)
-        return count_at_most(customers, cap) if cap else customers.count()
+        if not cap:
+            read_rows(customers, 0, page + 1)
+            return customers.count()
+        return read_counted_page(customers, 0, page + 1, cap)[1]
 
     elapsed, matches = timed(action)
     return elapsed, int(matches)  # type: ignore[arg-type]

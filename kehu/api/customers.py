@@ -34,8 +34,7 @@ from kehu.api.schemas.customers import (
 )
 from kehu.audit.services import audit
 from kehu.core import ratelimit
-from kehu.customers.search import count_at_most
-from kehu.customers.selectors import SORTS, CustomerFilters, customer_get, customer_list, read_rows
+from kehu.customers.selectors import SORTS, CustomerFilters, customer_get, customer_list, read_counted_page
 from kehu.customers.services import (
     ContactPointData,
     customer_create,
@@ -89,15 +88,15 @@ def list_customers(request: HttpRequest, query: Query[CustomerQuery]) -> dict[st
         query=query.q, kind=query.kind or "", status=query.status or "", owner_id=query.owner_id,
         in_pool=query.in_pool, tag=query.tag, mine=query.mine,
     )
-    # One query for the count, one for the page, one each for tags and contact points:
-    # the same four whatever the page size. An exact count over a million matches costs
-    # more than the page, so counting stops past COUNT_CAP (as on the web list).
+    # The same few queries whatever the page size: the count and the page's ids (often one
+    # query for both, see read_counted_page), the rows, their tags, their contact points.
+    # An exact count over a million matches costs more than the page, so counting stops
+    # past COUNT_CAP (as on the web list).
     customers = customer_list(viewer=actor_of(request), filters=filters, sort=query.sort).prefetch_related(
         "tags", "contact_points"
     )
-    count = count_at_most(customers, COUNT_CAP)
+    rows, count = read_counted_page(customers, query.offset, query.offset + query.limit + 1, COUNT_CAP)
     exact = count <= COUNT_CAP
-    rows = read_rows(customers, query.offset, query.offset + query.limit + 1) if not exact or query.offset < count else []
     return {
         "count": count, "count_exact": exact, "has_more": len(rows) > query.limit, "limit": query.limit,
         "offset": query.offset, "items": [present.customer_row(c) for c in rows[: query.limit]],

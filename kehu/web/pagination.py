@@ -66,21 +66,22 @@ def page_number(raw: str | None) -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def read_slice(queryset: QuerySet, start: int, stop: int) -> list[Any]:
-    return list(queryset[start:stop])
-
-
 def paginate(
-    queryset: QuerySet, raw_page: str | None, *, read: Callable[[QuerySet, int, int], list[Any]] = read_slice
+    queryset: QuerySet, raw_page: str | None, *, read_counted: Callable[[QuerySet, int, int, int], tuple[list[Any], int]] | None = None
 ) -> CappedPage:
-    """One page of `queryset`; `read` fetches rows start..stop (customer lists read ids first)."""
+    """One page of `queryset`. `read_counted(queryset, start, stop, cap)`, when given, reads
+    rows start..stop and the count up to cap + 1 together (customer lists: see
+    `kehu.customers.selectors.read_counted_page`)."""
     number = page_number(raw_page)
     offset = (number - 1) * PER_PAGE
-    rows = read(queryset, offset, offset + PER_PAGE + 1)
-    # When the whole result fits on the first page there is nothing more to count; otherwise
-    # counting stops after COUNT_CAP + 1 rows (and samples a broad search word's keys first).
-    whole_result_shown = number == 1 and len(rows) <= PER_PAGE
-    counted = len(rows) if whole_result_shown else count_at_most(queryset, COUNT_CAP)
+    if read_counted is not None:
+        rows, counted = read_counted(queryset, offset, offset + PER_PAGE + 1, COUNT_CAP)
+    else:
+        rows = list(queryset[offset : offset + PER_PAGE + 1])
+        # When the whole result fits on the first page there is nothing more to count; otherwise
+        # counting stops after COUNT_CAP + 1 rows (and samples a broad search word's keys first).
+        whole_result_shown = number == 1 and len(rows) <= PER_PAGE
+        counted = len(rows) if whole_result_shown else count_at_most(queryset, COUNT_CAP)
     return CappedPage(
         items=rows[:PER_PAGE],
         number=number,

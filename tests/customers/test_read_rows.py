@@ -3,7 +3,8 @@
 import pytest
 from django.db import connection
 
-from kehu.customers.selectors import SORTS, CustomerFilters, customer_list, read_rows
+from kehu.customers import search
+from kehu.customers.selectors import SORTS, CustomerFilters, customer_list, read_counted_page, read_rows
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,29 @@ def test_same_rows_in_the_same_order_as_a_slice(sales, archive, sort, bounds):
     customers = customer_list(viewer=sales, filters=CustomerFilters(query="王"), sort=sort).prefetch_related("tags")
     start, stop = bounds
     assert [c.pk for c in read_rows(customers, start, stop)] == [c.pk for c in customers[start:stop]]
+
+
+@pytest.mark.parametrize("broad", [False, True], ids=["narrow word", "broad word (probes)"])
+@pytest.mark.parametrize("query", ["王", "号", ""])
+@pytest.mark.parametrize("bounds,cap", [((0, 4), 5), ((0, 4), 100), ((3, 9), 2), ((20, 30), 5)])
+def test_counted_page_is_the_slice_and_the_capped_count(sales, archive, monkeypatch, broad, query, bounds, cap):
+    if broad:
+        monkeypatch.setattr(search, "BROAD_KEYS", 1)
+    customers = customer_list(viewer=sales, filters=CustomerFilters(query=query), sort="name")
+    start, stop = bounds
+    rows, count = read_counted_page(customers, start, stop, cap)
+    assert bool(search.term_probes(customers)) == (broad and bool(query))
+    assert [c.pk for c in rows] == [c.pk for c in customers[start:stop]]
+    assert count == search.count_at_most(customers, cap) == min(7, cap + 1)
+
+
+def test_counted_page_of_a_narrow_search_is_one_query_for_ids_and_count(sales, archive, django_assert_num_queries):
+    customers = customer_list(viewer=sales, filters=CustomerFilters(query="王"), sort="name")
+    # (the word's keys were read when the search was built) the first cap + 1 ids, for page
+    # and count alike; the page's rows
+    with django_assert_num_queries(2):
+        rows, count = read_counted_page(customers, 0, 4, 1000)
+    assert len(rows) == 4 and count == 7
 
 
 def test_related_rows_the_caller_asked_for_come_along(sales, archive, django_assert_num_queries):

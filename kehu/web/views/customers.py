@@ -19,7 +19,7 @@ from kehu.audit.services import audit
 from kehu.core import ratelimit
 from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Customer
-from kehu.customers.selectors import customer_get, customer_list, read_rows
+from kehu.customers.selectors import customer_get, customer_list, read_counted_page
 from kehu.customers.services import ContactPointData, customer_create, customer_update, profile_update
 from kehu.customers.services.custom_fields import definitions_for
 from kehu.web.forms.customers import CustomerForm, CustomFieldsForm, InitialContactForm, ProfileForm
@@ -39,7 +39,7 @@ def customer_list_view(request: HttpRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET)
     filters, sort = form.filters()
     customers = customer_list(viewer=request.user, filters=filters, sort=sort).prefetch_related("tags")
-    page = paginate(customers, request.GET.get("page"), read=read_rows)
+    page = paginate(customers, request.GET.get("page"), read_counted=read_counted_page)
     context = {
         "form": form,
         "page": page,
