@@ -11,7 +11,7 @@ from kehu.accounts.models import User
 from kehu.accounts.permissions import role_of, sees_all_customers
 from kehu.customers.choices import INVERSE_LABELS, SYMMETRIC_RELATIONSHIPS
 from kehu.customers.models import Customer, Relationship
-from kehu.customers.search import count_at_most, filter_by_query, term_probes
+from kehu.customers.search import count_at_most, filter_by_query
 
 
 def visible_to(viewer: User) -> QuerySet[Customer]:
@@ -101,20 +101,20 @@ def read_rows(customers: QuerySet[Customer], start: int, stop: int) -> list[Cust
 
 
 def read_counted_page(customers: QuerySet[Customer], start: int, stop: int, cap: int) -> tuple[list[Customer], int]:
-    """`read_rows(customers, start, stop)` and `count_at_most(customers, cap)`, in fewer queries.
+    """`read_rows(customers, start, stop)` and `count_at_most(customers, cap)`, counting only when needed.
 
-    When the page lies within the first cap + 1 rows and no word of the search is walked
-    with probes, the ids of the first cap + 1 rows in list order answer both: the page is
-    a slice of them and the count their number. A narrow word's id list then goes to the
-    database once instead of twice. (A broad word keeps its own count, which samples the
-    word's keys rather than walking cap + 1 matches in list order.)
+    A page that ends before `stop` is the end of the list, so its position says how many
+    there are and no count is run (a phone's last four digits, a full name: most searches
+    end on their first page). Reading ids of the first cap + 1 rows to answer both at once
+    was tried and measured slower on 1,000,000 customers (PostgreSQL, one-character search,
+    p95 61 → 99 ms): ordering a thousand matches costs more than counting them unordered.
     """
-    if stop > cap + 1 or term_probes(customers):
+    ids = list(customers.values_list("pk", flat=True)[start:stop])
+    if ids and len(ids) < stop - start or not ids and start == 0:
+        count = min(start + len(ids), cap + 1)
+    else:
         count = count_at_most(customers, cap)
-        rows = read_rows(customers, start, stop) if count > cap or start < count else []
-        return rows, count
-    ids = list(customers.values_list("pk", flat=True)[: cap + 1])
-    return _rows_by_id(customers, ids[start:stop]), len(ids)
+    return _rows_by_id(customers, ids), count
 
 
 def _rows_by_id(customers: QuerySet[Customer], ids: list[int]) -> list[Customer]:
