@@ -88,6 +88,12 @@ def analyst(db) -> User:
 
 
 @pytest.fixture
+def auditor(db) -> User:
+    """Reads and exports the audit log; opens no customer file."""
+    return make_user("auditor", Role.AUDITOR)
+
+
+@pytest.fixture
 def sales(north) -> User:
     """The salesperson whose customers most tests use."""
     return make_user("sales", Role.SALES, north)

@@ -17,6 +17,9 @@ class Role(models.TextChoices):
     SALES = "sales", _("Sales")
     SERVICE = "service", _("Service")
     ANALYST = "analyst", _("Analyst")
+    # Reads and exports the audit log (e.g. the personal-information protection officer,
+    # 个人信息保护负责人); opens no customer file.
+    AUDITOR = "auditor", _("Auditor")
 
 
 class Team(models.Model):

@@ -20,6 +20,16 @@ def role_of(user: User) -> str | None:
     return user.role
 
 
+def sees_customers(user: User) -> bool:
+    """Everyone signed in works with customer files, except an auditor, who reads the log."""
+    return role_of(user) not in (None, Role.AUDITOR)
+
+
+def may_read_audit_log(user: User) -> bool:
+    """Searching and exporting the audit log: administrators and auditors."""
+    return role_of(user) in {Role.ADMINISTRATOR, Role.AUDITOR}
+
+
 def sees_all_customers(user: User) -> bool:
     return role_of(user) in _SEE_ALL
 

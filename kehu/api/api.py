@@ -12,6 +12,7 @@ from ninja.errors import ValidationErrorContext
 from ninja.parser import Parser
 
 from kehu.api import (
+    audit,
     catalogue,
     custom_fields,
     customers,
@@ -100,6 +101,7 @@ api.add_router("", money.router)
 api.add_router("", service.router)
 api.add_router("", timeline.router)
 api.add_router("", privacy.router)
+api.add_router("", audit.router)
 api.add_router("", catalogue.router)
 api.add_router("", imports.router)
 api.add_router("", segments.router)

@@ -26,6 +26,7 @@ RULES: list[tuple[frozenset[str] | None, re.Pattern[str], str]] = [
     (None, re.compile(r"^customers/[^/]+/subject-export$"), TokenScope.EXPORT),
     (None, re.compile(r"^customers/[^/]+/reveal$"), TokenScope.EXPORT),
     (None, re.compile(r"^segments/[^/]+/export$"), TokenScope.EXPORT),
+    (None, re.compile(r"^audit-events/export$"), TokenScope.EXPORT),
 ]
 
 

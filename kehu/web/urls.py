@@ -7,10 +7,10 @@ auth machinery reverse), while every page of the app lives under the `web:` name
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from kehu.web.views import (
     activity,
+    audit,
     catalogue,
     customers,
     dashboard,
@@ -28,7 +28,7 @@ from kehu.web.views import (
 )
 
 web_patterns = [
-    path("", RedirectView.as_view(pattern_name="web:customer-list", query_string=True), name="home"),
+    path("", customers.home_view, name="home"),
     path("customers/", customers.customer_list_view, name="customer-list"),
     path("customers/new/person/", customers.customer_create_view, {"kind": "person"}, name="person-create"),
     path(
@@ -74,6 +74,8 @@ web_patterns = [
     path("customers/<int:pk>/consents/<int:item>/withdraw/", privacy.consent_withdraw_view, name="consent-withdraw"),
     path("customers/<int:pk>/requests/open/", privacy.request_open_view, name="request-open"),
     path("privacy/requests/", privacy.request_list_view, name="privacy-requests"),
+    path("audit/", audit.audit_log_view, name="audit-log"),
+    path("audit/export.csv", audit.audit_export_view, name="audit-export"),
     path("privacy/requests/<int:item>/", privacy.request_close_view, name="privacy-request"),
     path(
         "privacy/requests/<int:item>/copy.<str:fmt>",

@@ -57,6 +57,8 @@ ROUTES = {
     "/api/segments/{segment_id}/members": {"get"},
     "/api/segments/{segment_id}/export": {"get"},
     "/api/subject-requests": {"get"},
+    "/api/audit-events": {"get"},
+    "/api/audit-events/export": {"get"},
     "/api/products": {"get", "post"},
     "/api/products/{product_id}": {"get", "patch"},
     "/api/imports/{kind}": {"post"},

@@ -17,7 +17,8 @@ def test_sign_in_and_out(client, sales):
     bad = client.post(reverse("login"), {"username": "sales", "password": "wrong"})
     assert bad.status_code == 200 and "_auth_user_id" not in client.session
     response = client.post(reverse("login"), {"username": "sales", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == reverse("web:customer-list")
+    assert response.status_code == 302 and response["Location"] == reverse("web:home")
+    assert client.get(response["Location"])["Location"] == reverse("web:customer-list")
     assert client.get(reverse("logout")).status_code == 405  # sign-out is a POST
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("web:customer-list")).status_code == 302

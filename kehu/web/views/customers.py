@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kehu.accounts.permissions import may_write_customers
+from kehu.accounts.permissions import may_write_customers, sees_customers
 from kehu.audit.services import audit
 from kehu.core import ratelimit
 from kehu.customers.choices import CustomerKind
@@ -30,6 +31,15 @@ from kehu.web.pagination import paginate
 from kehu.web.ratelimits import rate_limited
 from kehu.web.views.common import ensure_writer, vary_on_htmx, wants_fragment
 from kehu.web.views.detail import detail_context
+
+
+@login_required
+@require_GET
+def home_view(request: HttpRequest) -> HttpResponse:
+    """Where signing in lands: the customer list, or the audit log for an auditor."""
+    target = "web:customer-list" if sees_customers(request.user) else "web:audit-log"
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse(target) + (f"?{query}" if query else ""))
 
 
 @login_required
