@@ -31,6 +31,7 @@ from kehu.api import (
     timeline,
     tokens,
     two_factor,
+    users,
 )
 from kehu.api.auth import api_auth
 from kehu.api.docs import LocalSwagger
@@ -109,4 +110,5 @@ api.add_router("", insights.router)
 api.add_router("", dashboard.router)
 api.add_router("", preferences.router)
 api.add_router("", tokens.router)
+api.add_router("", users.router)
 api.add_router("", two_factor.router)

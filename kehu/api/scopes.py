@@ -20,7 +20,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RULES: list[tuple[frozenset[str] | None, re.Pattern[str], str]] = [
     # A token that manages tokens could mint itself a wider one: that is administration.
     (None, re.compile(r"^tokens(/|$)"), TokenScope.ADMIN),
-    (None, re.compile(r"^users/"), TokenScope.ADMIN),
+    (None, re.compile(r"^users(/|$)"), TokenScope.ADMIN),
     (frozenset({"POST", "PATCH", "PUT", "DELETE"}), re.compile(r"^custom-fields(/|$)"), TokenScope.ADMIN),
     # Data leaving the archive in clear.
     (None, re.compile(r"^customers/[^/]+/subject-export$"), TokenScope.EXPORT),

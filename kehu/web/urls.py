@@ -25,6 +25,7 @@ from kehu.web.views import (
     service,
     settings,
     two_factor,
+    users,
 )
 
 web_patterns = [
@@ -119,6 +120,9 @@ web_patterns = [
     path("settings/custom-fields/new/", settings.custom_field_create_view, name="custom-field-create"),
     path("settings/custom-fields/<int:pk>/edit/", settings.custom_field_edit_view, name="custom-field-edit"),
     path("settings/api-tokens/", settings.api_token_list_view, name="api-token-list"),
+    path("settings/users/", users.user_list_view, name="user-list"),
+    path("settings/users/<int:pk>/", users.user_edit_view, name="user-edit"),
+    path("settings/users/<int:pk>/password/", users.user_password_view, name="user-password"),
     path("settings/api-tokens/<int:pk>/revoke/", settings.api_token_revoke_view, name="api-token-revoke"),
     path("settings/two-factor/", two_factor.two_factor_view, name="two-factor"),
     path("settings/two-factor/users/", two_factor.two_factor_users_view, name="two-factor-users"),
