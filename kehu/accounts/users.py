@@ -52,6 +52,15 @@ def _check_role(role: str) -> None:
             "role": role, "choices": ", ".join(Role.values)}})
 
 
+def _checked_password(password: str, user: User) -> str:
+    """`password` if it passes the archive's password rules (length, not common, not like the username)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    return password
+
+
 def _snapshot(user: User) -> dict:
     return {field: getattr(user, field) for field in TRACKED}
 
@@ -65,11 +74,7 @@ def user_create(*, actor: User, username: str, role: str, team: Team | None = No
     username = username.strip()
     user = User(username=username, role=role, team=team, display_name=display_name.strip(), email=email.strip())
     user.full_clean(exclude=["password"])  # username rules and uniqueness, e-mail form, lengths
-    password = password or generated_password()
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from None
+    password = _checked_password(password or generated_password(), user)
     user.set_password(password)
     user.save()
     audit(actor=actor, action="user.create", target=user, changes={
@@ -111,11 +116,7 @@ def user_update(*, actor: User, user: User, changes: UserChanges) -> User:
 def user_set_password(*, actor: User, user: User, password: str | None = None) -> str:
     """A new password for `user` (generated when none is given); their sessions end."""
     ensure_may_manage_users(actor)
-    password = password or generated_password()
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from None
+    password = _checked_password(password or generated_password(), user)
     user.set_password(password)
     user.save(update_fields=["password"])
     audit(actor=actor, action="user.password_reset", target=user)
