@@ -69,9 +69,9 @@ def page_number(raw: str | None) -> int:
 def paginate(
     queryset: QuerySet, raw_page: str | None, *, read_counted: Callable[[QuerySet, int, int, int], tuple[list[Any], int]] | None = None
 ) -> CappedPage:
-    """One page of `queryset`. `read_counted(queryset, start, stop, cap)`, when given, reads
-    rows start..stop and the count up to cap + 1 together (customer lists: see
-    `kehu.customers.selectors.read_counted_page`)."""
+    """One page of `queryset`. `read_counted(queryset, start, stop, cap)`, when given, returns
+    rows start..stop and the count up to cap + 1, its own way (customer lists read ids first
+    and count only when the page does not end the list: `kehu.customers.selectors.read_counted_page`)."""
     number = page_number(raw_page)
     offset = (number - 1) * PER_PAGE
     if read_counted is not None:
