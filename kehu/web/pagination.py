@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from kehu.customers.search import count_at_most
+from kehu.customers.search import count_at_most, count_known_from_page
 
 PER_PAGE = 25
 COUNT_CAP = 1000
@@ -77,11 +77,13 @@ def paginate(
     if read_counted is not None:
         rows, counted = read_counted(queryset, offset, offset + PER_PAGE + 1, COUNT_CAP)
     else:
-        rows = list(queryset[offset : offset + PER_PAGE + 1])
-        # When the whole result fits on the first page there is nothing more to count; otherwise
-        # counting stops after COUNT_CAP + 1 rows (and samples a broad search word's keys first).
-        whole_result_shown = number == 1 and len(rows) <= PER_PAGE
-        counted = len(rows) if whole_result_shown else count_at_most(queryset, COUNT_CAP)
+        stop = offset + PER_PAGE + 1
+        rows = list(queryset[offset:stop])
+        # A page that ends the list says the count; otherwise counting stops after
+        # COUNT_CAP + 1 rows (and samples a broad search word's keys first).
+        counted = count_known_from_page(len(rows), offset, stop, COUNT_CAP)
+        if counted is None:
+            counted = count_at_most(queryset, COUNT_CAP)
     return CappedPage(
         items=rows[:PER_PAGE],
         number=number,

@@ -46,13 +46,17 @@ def _account(request: HttpRequest, pk: int) -> User:
     return get_object_or_404(User, pk=pk)
 
 
+def _edit_form(account: User, data=None) -> UserEditForm:
+    initial = {"role": account.role, "team": account.team, "display_name": account.display_name,
+               "email": account.email, "is_active": account.is_active}
+    return UserEditForm(data, initial=initial)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
-    initial = {"role": account.role, "team": account.team, "display_name": account.display_name,
-               "email": account.email, "is_active": account.is_active}
-    form = UserEditForm(request.POST or None, initial=initial)
+    form = _edit_form(account, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -74,6 +78,5 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def user_password_view(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     password = user_set_password(actor=request.user, user=account)
-    form = UserEditForm(initial={"role": account.role, "team": account.team, "display_name": account.display_name,
-                                 "email": account.email, "is_active": account.is_active})
-    return render(request, "web/settings/user_form.html", {"form": form, "account": account, "password": password})
+    return render(request, "web/settings/user_form.html", {"form": _edit_form(account), "account": account,
+                                                           "password": password})
