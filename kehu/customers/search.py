@@ -147,12 +147,12 @@ def filter_by_query(customers: QuerySet, query: str, *, walk_in_order: bool = Tr
     return customers
 
 
-def count_known_from_page(found: int, start: int, stop: int, cap: int) -> int | None:
-    """The count up to cap + 1 when a page read of rows start..stop that found `found`
-    rows says it (the page ended before `stop`: the list ends there); else None."""
-    if 0 < found < stop - start or found == 0 and start == 0:
+def count_after_page(customers: QuerySet, found: int, start: int, stop: int, cap: int) -> int:
+    """How many rows `customers` has (up to cap + 1), after a read of rows start..stop found
+    `found`: a page that ends before `stop` ends the list and says the count; otherwise count."""
+    if (0 < found < stop - start) or (found == 0 and start == 0):
         return min(start + found, cap + 1)
-    return None
+    return count_at_most(customers, cap)
 
 
 def count_at_most(customers: QuerySet, cap: int) -> int:

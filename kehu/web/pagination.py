@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from kehu.customers.search import count_at_most, count_known_from_page
+from kehu.customers.search import count_after_page
 
 PER_PAGE = 25
 COUNT_CAP = 1000
@@ -81,9 +81,7 @@ def paginate(
         rows = list(queryset[offset:stop])
         # A page that ends the list says the count; otherwise counting stops after
         # COUNT_CAP + 1 rows (and samples a broad search word's keys first).
-        counted = count_known_from_page(len(rows), offset, stop, COUNT_CAP)
-        if counted is None:
-            counted = count_at_most(queryset, COUNT_CAP)
+        counted = count_after_page(queryset, len(rows), offset, stop, COUNT_CAP)
     return CappedPage(
         items=rows[:PER_PAGE],
         number=number,
