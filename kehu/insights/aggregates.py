@@ -78,6 +78,24 @@ def customer_ids() -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
 
 
+def ownership(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's (owner id, team id), aligned with `ids` (ascending), -1 for none: the
+    key a run's dashboard cells count the customer under. A customer deleted since `ids` were
+    read keeps -1 (its snapshot goes with it)."""
+    owners = np.full(ids.size, -1, dtype=np.int64)
+    teams = np.full(ids.size, -1, dtype=np.int64)
+    query = Customer.objects.order_by("pk").values_list("pk", "owner_id", "team_id").query
+    with connection.cursor() as cursor:
+        cursor.execute(*query.sql_with_params())
+        while rows := cursor.fetchmany(FETCH_CHUNK * 4):
+            block = np.array([[pk, -1 if o is None else o, -1 if t is None else t] for pk, o, t in rows],
+                             dtype=np.int64)
+            position = np.minimum(np.searchsorted(ids, block[:, 0]), max(ids.size - 1, 0))
+            known = ids[position] == block[:, 0] if ids.size else np.zeros(len(block), bool)
+            owners[position[known]], teams[position[known]] = block[known, 1], block[known, 2]
+    return owners, teams
+
+
 def _epoch_sql(expression: str) -> str:
     """Days since the Unix epoch of a timestamp, as a float, in this database's dialect."""
     if connection.vendor == "postgresql":

@@ -60,3 +60,8 @@ class AffinityKind(models.TextChoices):
 
     CATEGORY = "category", _("Category")
     PRODUCT = "product", _("Product")
+
+
+# The dashboard's CLV histogram: log-spaced buckets in the archive's currency (1–3–10 steps),
+# [0, 100), [100, 300), …, [1M, ∞). Stored dashboard cells count customers at or above each edge.
+CLV_EDGES: tuple[int, ...] = (0, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000)

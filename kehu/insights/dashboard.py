@@ -1,13 +1,14 @@
-"""The Insights dashboard's figures: SQL aggregates over one scoring run's `CustomerScore` rows.
+"""The Insights dashboard's figures for one scoring run and one viewer.
 
-Every figure starts from `visible_to(viewer)`: a salesperson's dashboard counts the customers
-they may see, a manager's the whole archive. Each aggregate is one GROUP BY in the database
-(a handful of rows come back, never one per customer), so the cost is a few scans of the
-run's snapshot whatever the size of the archive.
+Every figure counts the customers `visible_to(viewer)`: a salesperson's dashboard counts
+those they may see, a manager's the whole archive. The charts are sums over the run's
+stored cells (kehu.insights.dashboard_cells: figures grouped per owner and team when the run
+ended, corrected for customers who changed hands since), so a request adds up a few
+thousand rows whatever the size of the archive; only the at-risk list reads snapshots.
 
-Tier movement is read from the tier changes the run recorded (`TierChange`, cause "scoring",
-one row per customer whose tier moved against the tier in force before the run), not by
-joining two million-row snapshots. "No tier" counts as below every tier.
+Tier movement is read from the tier changes the run recorded (one per customer whose tier
+moved against the tier in force before the run), not by joining two million-row snapshots.
+"No tier" counts as below every tier.
 """
 
 from __future__ import annotations
@@ -18,18 +19,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Aggregate, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.expressions import Star
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.customers.selectors import visible_to
-from kehu.insights import churn
-from kehu.insights.choices import ChurnRisk, RfmSegment, TierChangeCause, ValueClass
-from kehu.insights.models import CustomerScore, ScoringRun, ScoringRunStatus, Tier, TierChange
+from kehu.insights import churn, dashboard_cells
+from kehu.insights.choices import CLV_EDGES, ChurnRisk, RfmSegment, ValueClass
+from kehu.insights.models import CustomerScore, ScoringRun, ScoringRunStatus, Tier
 
-# Log-spaced CLV buckets in the archive's currency (1–3–10 steps): [0, 100), [100, 300), …, [1M, ∞).
-CLV_EDGES: tuple[int, ...] = (0, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000)
 AT_RISK_SHOWN = 10
 RFM_SCORES = (5, 4, 3, 2, 1)
 NO_TIER_COLOR = "#e5e7eb"
@@ -196,32 +194,6 @@ def _money(value: Any) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
-# The one grouped query: every figure but the at-risk list and the movement is a sum over
-# these groups (a few hundred rows whatever the archive's size). Its columns are, in this
-# order, the leading columns of the covering index `customer_score_dashboard`, so the
-# database reads the index alone, in group order, without sorting.
-CUBE_KEYS = ("tier_id", "r_score", "f_score", "rfm_segment", "value_class", "churn_risk")
-_BUYER = Q(order_count__gt=0)
-
-
-class CountWhere(Count):
-    """COUNT(*) FILTER (WHERE …): Django's Count refuses a filter on `*`, and counting a
-    column instead makes SQLite test it for NULL on every row (measured ~25% slower here)."""
-
-    def __init__(self, condition: Q) -> None:
-        Aggregate.__init__(self, Star(), filter=condition)
-
-
-def _cube(scores: QuerySet[CustomerScore]) -> list[dict[str, Any]]:
-    # CLV buckets as cumulative counts (one comparison per edge and row, against a float: a
-    # Decimal parameter would be compared as text on SQLite, 3× slower); differences give the buckets.
-    at_least = {f"clv_ge_{i}": CountWhere(Q(clv__gte=Value(float(edge), output_field=FloatField())))
-                for i, edge in enumerate(CLV_EDGES)}
-    return list(scores.values(*CUBE_KEYS).annotate(
-        n=Count("*"), buyers=CountWhere(_BUYER), revenue=Sum("monetary"), clv_sum=Sum("clv"),
-        clv_unknown=CountWhere(_BUYER & Q(clv__isnull=True)), **at_least).order_by(*CUBE_KEYS))
-
-
 def _sum_by(cube: list[dict[str, Any]], key: str | tuple[str, ...], *figures: str) -> dict[Any, list[Any]]:
     """Totals of `figures` per value of `key` (one column or several), over the cube's groups."""
     totals: dict[Any, list[Any]] = {}
@@ -250,34 +222,30 @@ def _tiers(cube: list[dict[str, Any]], total: int, tiers: dict[int, Tier]) -> li
     return rows
 
 
-def _tier_pairs(*, viewer: User, run: ScoringRun, previous: datetime.date,
+def _tier_pairs(*, run: ScoringRun, previous: datetime.date, stored: list[tuple[int | None, int | None, int]],
                 scores: QuerySet[CustomerScore]) -> list[tuple[int | None, int | None, int]]:
     """(tier before, tier after, customers) for every pair that differs between the run
     before and this one.
 
-    The tier changes the run recorded answer it from a small table, when they compare with
+    The stored moves (the tier changes the run recorded) answer it when they compare with
     that same run. They don't when the run was a backfill (scored with later runs already
     there, it records no changes) or a run was backfilled between the two: then the two
     snapshots are compared customer by customer, as the tiers in force on either date."""
     if (run.parameters or {}).get("tier_changes_since") == previous.isoformat():
-        changes = TierChange.objects.filter(as_of=run.as_of, cause=TierChangeCause.SCORING)
-        visible = visible_to(viewer)
-        if visible.query.where:
-            changes = changes.filter(customer_id__in=visible.values("pk"))
-        return list(changes.values_list("from_tier_id", "to_tier_id").annotate(n=Count("*")).order_by())
+        return stored
     before = CustomerScore.objects.filter(as_of=previous, customer_id=OuterRef("customer_id")).values("tier_id")[:1]
     pairs = (scores.annotate(before=Subquery(before)).values_list("before", "tier_id")
              .annotate(n=Count("*")).order_by())
     return [(old, new, n) for old, new, n in pairs if old != new]
 
 
-def _movement(*, viewer: User, run: ScoringRun, scores: QuerySet[CustomerScore], total: int,
-              tiers: dict[int, Tier]) -> Movement | None:
+def _movement(*, run: ScoringRun, stored: list[tuple[int | None, int | None, int]],
+              scores: QuerySet[CustomerScore], total: int, tiers: dict[int, Tier]) -> Movement | None:
     previous = (ScoringRun.objects.filter(status=ScoringRunStatus.DONE, as_of__lt=run.as_of)
                 .order_by("-as_of").values_list("as_of", flat=True).first())
     if previous is None:
         return None
-    pairs = _tier_pairs(viewer=viewer, run=run, previous=previous, scores=scores)
+    pairs = _tier_pairs(run=run, previous=previous, stored=stored, scores=scores)
     up = down = 0
     transitions = []
     for from_id, to_id, n in pairs:
@@ -348,14 +316,16 @@ def dashboard_of(*, viewer: User, run: ScoringRun) -> Dashboard:
     are added by the caller: `kehu.segments.selectors.segment_figures`."""
     scores = visible_scores(viewer=viewer, run=run)
     tiers = {t.pk: t for t in Tier.objects.all()}
-    cube = _cube(scores)
+    figures = dashboard_cells.figures_for(viewer, run)
+    cube = figures.cube
     total, buyers, revenue, clv = _sum_by(cube, (), "n", "buyers", "revenue", "clv_sum").get((), [0, 0, 0, 0])
     buckets, unknown = _clv(cube)
     parameters = run.parameters or {}
     return Dashboard(
         run=run, customers=total, buyers=buyers, revenue=_money(revenue), clv_total=_money(clv),
         window_days=parameters.get("window_days"), clv_months=parameters.get("clv_months"),
-        tiers=_tiers(cube, total, tiers), movement=_movement(viewer=viewer, run=run, scores=scores, total=total, tiers=tiers),
+        tiers=_tiers(cube, total, tiers),
+        movement=_movement(run=run, stored=figures.moves, scores=scores, total=total, tiers=tiers),
         rfm_grid=_rfm_grid(cube), rfm_segments=_groups(cube, "rfm_segment", RfmSegment),
         value_classes=_groups(cube, "value_class", ValueClass), clv_buckets=buckets, clv_unknown=unknown,
         churn_levels=_churn_levels(cube), at_risk=_at_risk(scores, run, tiers),

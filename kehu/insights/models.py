@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.customers.models import Customer
 from kehu.insights.choices import (
+    CLV_EDGES,
     AffinityKind,
     ChurnRisk,
     RfmSegment,
@@ -52,6 +53,11 @@ class ScoringRun(models.Model):
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
+    # The dashboard's stored figures (DashboardCell, DashboardMove): when the customers' owners
+    # and teams they are grouped by were read, and the last audit event seen then — a customer
+    # deleted after it is still counted, so the cells are built again (kehu.insights.dashboard_cells).
+    cells_built_at = models.DateTimeField(null=True, blank=True)
+    cells_audit_mark = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("scoring run")
@@ -239,6 +245,10 @@ class CustomerScore(models.Model):
     # in the run's parameters, an override's is the override's own (see `tier_reason`).
     override = models.ForeignKey(TierOverride, null=True, on_delete=models.SET_NULL, related_name="+",
                                  db_index=False, db_constraint=False)
+    # The customer's owner and team when the run's dashboard cells were built: the key the
+    # customer is counted under there (plain ids: a snapshot, not a link).
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = _("customer score")
@@ -292,3 +302,51 @@ class ItemAffinity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} → {self.other} ({self.as_of})"
+
+
+class DashboardCell(models.Model):
+    """One group of a run's dashboard figures: the customers of one owner and team sharing
+    tier, R and F scores, segment, value class and churn risk, with what the dashboard sums.
+
+    A few thousand rows per run, written when the run ends; a dashboard adds up the cells its
+    viewer may see (`ownership_scope`) instead of reading a million snapshots per request."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="dashboard_cells")
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    tier_id = models.BigIntegerField(null=True)
+    r_score = models.PositiveSmallIntegerField(null=True)
+    f_score = models.PositiveSmallIntegerField(null=True)
+    rfm_segment = models.CharField(max_length=20, blank=True)
+    value_class = models.CharField(max_length=20, blank=True)
+    churn_risk = models.CharField(max_length=8)
+    n = models.PositiveIntegerField()
+    buyers = models.PositiveIntegerField()
+    revenue = models.DecimalField(max_digits=18, decimal_places=2)
+    clv_sum = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    clv_unknown = models.PositiveIntegerField()
+    # clv_ge_i: customers whose CLV is at least CLV_EDGES[i] (the histogram is their differences)
+    for _edge in range(len(CLV_EDGES)):
+        locals()[f"clv_ge_{_edge}"] = models.PositiveIntegerField()
+    del _edge
+
+    class Meta:
+        verbose_name = _("dashboard cell")
+        verbose_name_plural = _("dashboard cells")
+        indexes = [models.Index(fields=["run", "owner_id", "team_id"], name="dashboard_cell_owner")]
+
+
+class DashboardMove(models.Model):
+    """How many customers of one owner and team the run moved from one tier to another."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="dashboard_moves")
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    from_tier_id = models.BigIntegerField(null=True)
+    to_tier_id = models.BigIntegerField(null=True)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("dashboard tier move")
+        verbose_name_plural = _("dashboard tier moves")
+        indexes = [models.Index(fields=["run", "owner_id", "team_id"], name="dashboard_move_owner")]

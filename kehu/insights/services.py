@@ -22,7 +22,7 @@ from kehu.accounts.permissions import may_configure
 from kehu.audit.services import audit, diff
 from kehu.customers.models import Customer
 from kehu.customers.selectors import visible_to
-from kehu.insights import affinity, aggregates, scoring, snapshots, tier_rules
+from kehu.insights import affinity, aggregates, dashboard_cells, scoring, snapshots, tier_rules
 from kehu.insights.aggregates import epoch_days
 from kehu.insights.choices import TierChangeCause, TierMatch
 from kehu.insights.config import ScoringConfig, check_as_of, periods_of
@@ -85,7 +85,10 @@ def scoring_run(
         run, _created = ScoringRun.objects.select_for_update().get_or_create(as_of=as_of)
         run.status, run.started_at, run.requested_by, run.error = ScoringRunStatus.RUNNING, timezone.now(), actor, ""
         run.save()
-        written = snapshots.write_scores(run, table, tiering, progress)
+        # Read in the write transaction: a later change of owner is stamped after this moment.
+        owners_read_at = timezone.now()
+        written = snapshots.write_scores(run, table, tiering, aggregates.ownership(table.figures.customer_ids),
+                                         progress)
         changes, changes_since = snapshots.write_changes(run, table, tiering, moment)
         written_started = time.monotonic()
         affinity.write(run, neighbours)
@@ -108,6 +111,7 @@ def scoring_run(
         run.status, run.finished_at = ScoringRunStatus.DONE, timezone.now()
         run.duration_seconds = round(time.monotonic() - started, 3)
         run.save()
+        dashboard_cells.build(run, owners_read_at)
         audit(actor=actor, action="insights.score", target=run,
               changes={"as_of": as_of.isoformat(), "customers": written, "tier_changes": changes})
     return run

@@ -93,7 +93,10 @@ def _rows(columns: list[tuple[np.ndarray, Callable[[np.ndarray], list[Any]]]], s
     return list(zip(*(convert(array[start:stop]) for array, convert in columns), strict=True))
 
 
-def write_scores(run: ScoringRun, table: ScoreTable, tiering: Tiering, progress: Progress | None = None) -> int:
+def write_scores(run: ScoringRun, table: ScoreTable, tiering: Tiering, owners: tuple[np.ndarray, np.ndarray],
+                 progress: Progress | None = None) -> int:
+    """Every customer's snapshot; `owners` are the (owner, team) ids read for the dashboard
+    cells (`aggregates.ownership`, -1 for none)."""
     f = table.figures
     n = f.size
     writer = TableWriter(CustomerScore)
@@ -134,6 +137,8 @@ def write_scores(run: ScoringRun, table: ScoreTable, tiering: Tiering, progress:
         "tier_id": (tiering.tier, _ints_or_none),
         "tier_source": (tiering.source, _plain),
         "override_id": (tiering.override, _ints_or_none),
+        "owner_id": (owners[0], _ints_or_none),
+        "team_id": (owners[1], _ints_or_none),
     }
     missing = set(fields) - set(columns)
     assert not missing, f"columns not filled: {missing}"  # a new model field must be written here too

@@ -1,0 +1,146 @@
+"""Each scoring run's dashboard figures, stored per owner and team.
+
+A dashboard adds up the few thousand cells its viewer may see (`ownership_scope`, the rule
+of `visible_to`) instead of grouping a million snapshots on every request. The cells are
+built when a run ends, from its snapshots, which record each customer's owner and team as
+read in the run's transaction. Two later events would make them wrong; both are handled:
+
+- A customer changes owner or team. Every such change goes through `customer_update`, which
+  stamps `updated_at`, so `movers` finds them in the `updated_at` index. A dashboard takes
+  them out of the cells under their old key and counts them again where `visible_to` puts
+  them now: a read, no write. Past DRIFT_LIMIT movers, `refresh` gives the run's snapshots
+  the new owners and builds the cells again.
+- A customer is deleted: its snapshots go with it, but the cells still count it. A
+  `customer.delete` audit event newer than the cells' mark makes the next dashboard `refresh`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Aggregate, Count, F, Max, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from kehu.accounts.models import User
+from kehu.audit.models import AuditEvent
+from kehu.customers.models import Customer
+from kehu.customers.selectors import NOBODY, ownership_scope, visible_to
+from kehu.insights import cube
+from kehu.insights.choices import TierChangeCause
+from kehu.insights.models import CustomerScore, DashboardCell, DashboardMove, ScoringRun, TierChange
+
+# A change stamped shortly before the owners were read but committed after it is still found.
+STAMP_MARGIN = datetime.timedelta(minutes=10)
+# Movers corrected on read; more and the cells are built again with the new owners.
+DRIFT_LIMIT = 5_000
+MOVE_KEYS = ("from_tier_id", "to_tier_id")
+
+
+@dataclass(frozen=True)
+class ViewerFigures:
+    """What one viewer's dashboard sums: the cube (see kehu.insights.cube) and the tier moves
+    ((tier before, tier after, customers) — stored moves are the run's recorded tier changes)."""
+
+    cube: list[dict[str, Any]]
+    moves: list[tuple[int | None, int | None, int]]
+
+
+def build(run: ScoringRun, owners_read_at: datetime.datetime) -> None:
+    """(Re)write the run's cells from its snapshots, whose owners were read at `owners_read_at`."""
+    mark = AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+    scores = CustomerScore.objects.filter(as_of=run.as_of)
+    DashboardCell.objects.filter(run=run).delete()
+    DashboardMove.objects.filter(run=run).delete()
+    DashboardCell.objects.bulk_create(
+        [DashboardCell(run=run, **group) for group in cube.count(scores, cube.OWNER_KEYS + cube.CUBE_KEYS)],
+        batch_size=1000)
+    owner_of = CustomerScore.objects.filter(as_of=run.as_of, customer_id=OuterRef("customer_id"))
+    moves = (_tier_changes(run).annotate(owner_id=Subquery(owner_of.values("owner_id")[:1]),
+                                         team_id=Subquery(owner_of.values("team_id")[:1]))
+             .values(*cube.OWNER_KEYS, *MOVE_KEYS).annotate(n=Count("*")).order_by())
+    DashboardMove.objects.bulk_create([DashboardMove(run=run, **move) for move in moves], batch_size=1000)
+    run.cells_built_at, run.cells_audit_mark = owners_read_at, mark
+    run.save(update_fields=["cells_built_at", "cells_audit_mark"])
+
+
+def refresh(run: ScoringRun) -> ScoringRun:
+    """Give the run's snapshots their customers' owners and teams as they are now, and build
+    the cells again. Run by one process at a time (the run's row is locked)."""
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().get(pk=run.pk)
+        read_at = timezone.now()
+        scores = CustomerScore.objects.filter(as_of=run.as_of)
+        if run.cells_built_at is not None:  # else a run scored before cells existed: all of them
+            scores = scores.filter(customer__updated_at__gte=run.cells_built_at - STAMP_MARGIN)
+        customer = Customer.objects.filter(pk=OuterRef("customer_id"))
+        scores.update(owner_id=Subquery(customer.values("owner_id")[:1]),
+                      team_id=Subquery(customer.values("team_id")[:1]))
+        build(run, read_at)
+    return run
+
+
+def _tier_changes(run: ScoringRun) -> QuerySet[TierChange]:
+    return TierChange.objects.filter(as_of=run.as_of, cause=TierChangeCause.SCORING)
+
+
+def _stale(run: ScoringRun) -> bool:
+    """No cells yet, or a customer deleted since they were built."""
+    return run.cells_built_at is None or AuditEvent.objects.filter(
+        action="customer.delete", pk__gt=run.cells_audit_mark or 0).exists()
+
+
+def movers(run: ScoringRun) -> list[int] | None:
+    """Customers whose owner or team is no longer the one their snapshot was counted under;
+    None when there are more than DRIFT_LIMIT."""
+    unset = Value(-1)
+    ids = list(CustomerScore.objects.filter(as_of=run.as_of,
+                                            customer__updated_at__gte=run.cells_built_at - STAMP_MARGIN)
+               .annotate(was_owner=Coalesce("owner_id", unset), was_team=Coalesce("team_id", unset),
+                         now_owner=Coalesce("customer__owner_id", unset), now_team=Coalesce("customer__team_id", unset))
+               .exclude(was_owner=F("now_owner"), was_team=F("now_team"))
+               .values_list("customer_id", flat=True)[:DRIFT_LIMIT + 1])
+    return None if len(ids) > DRIFT_LIMIT else ids
+
+
+def figures_for(viewer: User, run: ScoringRun) -> ViewerFigures:
+    """The run's figures over the customers `viewer` may see now."""
+    if _stale(run):
+        run = refresh(run)
+    scope = ownership_scope(viewer)
+    if scope is NOBODY:
+        return ViewerFigures([], [])
+    cells = DashboardCell.objects.filter(run=run)
+    moves = DashboardMove.objects.filter(run=run)
+    if scope is None:  # sees everyone: who owns whom changes nothing
+        return ViewerFigures(cube.combine([(1, cube.add_up(cells))]), _pairs(moves, Sum("n")))
+    ids = movers(run)
+    if ids is None:
+        run = refresh(run)
+        ids = []
+    cube_parts = [(1, cube.add_up(cells.filter(scope)))]
+    move_parts = [(1, _pairs(moves.filter(scope), Sum("n")))]
+    if ids:
+        scores = CustomerScore.objects.filter(as_of=run.as_of)
+        counted_before = scores.filter(scope, customer_id__in=ids).values("customer_id")
+        visible_now = visible_to(viewer).filter(pk__in=ids).values("pk")
+        for sign, who in ((-1, counted_before), (1, visible_now)):
+            cube_parts.append((sign, cube.count(scores.filter(customer_id__in=who))))
+            move_parts.append((sign, _pairs(_tier_changes(run).filter(customer_id__in=who), Count("*"))))
+    return ViewerFigures(cube.combine(cube_parts), _net_pairs(move_parts))
+
+
+def _pairs(rows: QuerySet, total: Aggregate) -> list[tuple[int | None, int | None, int]]:
+    """(tier before, tier after, `total`) per pair in stored moves or tier changes."""
+    return list(rows.values(*MOVE_KEYS).annotate(total=total).values_list(*MOVE_KEYS, "total").order_by())
+
+
+def _net_pairs(parts: list[tuple[int, list[tuple[int | None, int | None, int]]]]) -> list[tuple[int | None, int | None, int]]:
+    totals: dict[tuple[int | None, int | None], int] = {}
+    for sign, pairs in parts:
+        for old, new, n in pairs:
+            totals[(old, new)] = totals.get((old, new), 0) + sign * n
+    return [(old, new, n) for (old, new), n in totals.items() if n]

@@ -1,0 +1,104 @@
+"""Stored dashboard cells give the figures a live count over `visible_to` gives — after
+customers change owner or team, after deletions, past the drift limit, for every viewer."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Count
+
+from kehu.customers.selectors import visible_to
+from kehu.customers.services import customer_delete, customer_update
+from kehu.insights import cube, dashboard_cells
+from kehu.insights.dashboard import run_for, visible_scores
+from kehu.insights.models import CustomerScore, DashboardCell, TierChange
+from tests.dashboard_fixtures import build
+from tests.insights_fixtures import scored
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive(sales, outsider):
+    return build(sales=sales, outsider=outsider)
+
+
+def live(viewer, run):
+    """The figures counted from the snapshots the viewer may see now (what the cells replace)."""
+    changes = TierChange.objects.filter(as_of=run.as_of, cause="scoring",
+                                        customer_id__in=visible_to(viewer).values("pk"))
+    moves = {(old, new, n) for old, new, n in changes.values_list("from_tier_id", "to_tier_id")
+             .annotate(n=Count("*")).order_by()}
+    return cube.combine([(1, cube.count(visible_scores(viewer=viewer, run=run)))]), moves
+
+
+def stored(viewer, run):
+    figures = dashboard_cells.figures_for(viewer, run)
+    return figures.cube, set(figures.moves)
+
+
+def assert_same_for(run, *viewers):
+    for viewer in viewers:
+        assert stored(viewer, run) == live(viewer, run), viewer.username
+
+
+def customers_in(viewer, run) -> int:
+    return sum(group["n"] for group in stored(viewer, run)[0])
+
+
+def test_cells_are_built_once_and_match_every_viewer(archive, manager, sales, outsider):
+    run = run_for(None)
+    assert run.cells_built_at is None  # the fixture writes snapshots directly
+    assert_same_for(run, manager, sales, outsider)
+    run.refresh_from_db()
+    assert run.cells_built_at is not None and DashboardCell.objects.filter(run=run).count() == 5
+    assert [customers_in(v, run) for v in (manager, sales, outsider)] == [5, 4, 3]
+
+
+def test_a_customer_handed_to_another_owner_is_counted_where_it_is_now(archive, manager, sales, outsider):
+    run = dashboard_cells.refresh(run_for(None))  # built
+    c1, _c2, c3, _c4, _c5 = archive["customers"]
+    before = c3.updated_at
+    customer_update(actor=manager, customer=c3, changes={"owner": sales})  # South → North, team follows
+    c3.refresh_from_db()
+    assert c3.updated_at > before  # what `movers` relies on
+    assert dashboard_cells.movers(run) == [c3.pk]
+    assert_same_for(run, manager, sales, outsider)
+    assert [customers_in(v, run) for v in (manager, sales, outsider)] == [5, 5, 2]
+    customer_update(actor=manager, customer=c1, changes={"owner": None})  # into the pool: everyone sees it
+    assert_same_for(run, manager, sales, outsider)
+    assert [customers_in(v, run) for v in (sales, outsider)] == [5, 3]
+
+
+def test_a_team_move_alone_changes_who_sees_it(archive, manager, sales, outsider):
+    run = dashboard_cells.refresh(run_for(None))
+    c2 = archive["customers"][1]
+    customer_update(actor=manager, customer=c2, changes={"team": outsider.team})  # still owned by sales
+    assert_same_for(run, manager, sales, outsider)
+    assert [customers_in(v, run) for v in (sales, outsider)] == [4, 4]
+
+
+def test_a_deleted_customer_leaves_the_cells(archive, manager, sales, outsider):
+    run = dashboard_cells.refresh(run_for(None))
+    customer_delete(actor=manager, customer=archive["customers"][0])
+    assert_same_for(run, manager, sales, outsider)
+    assert [customers_in(v, run) for v in (manager, sales, outsider)] == [4, 3, 3]
+
+
+def test_past_the_drift_limit_the_snapshots_take_the_new_owners(archive, manager, sales, outsider, monkeypatch):
+    run = dashboard_cells.refresh(run_for(None))
+    c3 = archive["customers"][2]
+    customer_update(actor=manager, customer=c3, changes={"owner": sales})
+    monkeypatch.setattr(dashboard_cells, "DRIFT_LIMIT", 0)
+    assert dashboard_cells.movers(run) is None
+    assert_same_for(run, sales, outsider, manager)
+    run.refresh_from_db()
+    assert dashboard_cells.movers(run) == []
+    assert CustomerScore.objects.get(as_of=run.as_of, customer=c3).owner_id == sales.pk
+
+
+def test_a_scoring_run_builds_its_cells(manager, sales, outsider, customer):
+    run, _tiers = scored(manager, sales, customer)
+    assert run.cells_built_at is not None and DashboardCell.objects.filter(run=run).exists()
+    score = CustomerScore.objects.get(as_of=run.as_of, customer=customer)
+    assert (score.owner_id, score.team_id) == (customer.owner_id, customer.team_id)
+    assert_same_for(run, manager, sales, outsider)
