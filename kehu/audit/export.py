@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -15,6 +14,7 @@ from kehu.accounts.models import User
 from kehu.audit.models import AuditEvent
 from kehu.audit.selectors import AuditFilters, audit_events, event_row
 from kehu.audit.services import audit
+from kehu.core.spreadsheet import SafeWriter
 
 EXPORT_COLUMNS = ("id", "at", "actor", "action", "object_type", "object_id", "customer_id", "client_address",
                   "changes", "redacted_at", "hash")
@@ -23,7 +23,7 @@ EXPORT_COLUMNS = ("id", "at", "actor", "action", "object_type", "object_id", "cu
 def csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
     """The export as CSV text, a line at a time (the log may be millions of rows long)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
 
     def flush() -> str:
         text = buffer.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.audit.services import audit
+from kehu.core.spreadsheet import SafeWriter
 from kehu.customers.choices import ContactType
 from kehu.customers.models import ContactPoint, Customer
 from kehu.sales.models import ConsumptionProfile
@@ -56,7 +56,7 @@ def _spend(customer: Customer) -> str:
 
 def csv_chunks(customers: QuerySet[Customer], *, purpose: str) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     buffer.write("\ufeff")
     writer.writerow(header())
     for number, row in enumerate(rows(customers, purpose=purpose), start=1):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kehu.audit.models import AuditEvent
-from kehu.customers.models import Consent
+from kehu.customers.models import Consent, Customer
 from kehu.customers.services import ContactPointData
 from kehu.customers.services.consent import ConsentData, consent_withdraw
 from kehu.insights.models import CustomerScore, ScoringRun, ScoringRunStatus, Tier
@@ -237,3 +237,15 @@ def test_days_since_last_order_uses_the_consumption_profile(sales, archive):
         "last_order_at": timezone.now() - datetime.timedelta(days=3), "order_count": 1})
     assert names(sales, define(sales, ("days_since_last_order", "at_most", "7"))) == ["李雷"]
     assert "李雷" not in names(sales, define(sales, ("days_since_last_order", "at_least", "7"), name="久"))
+
+
+def test_export_cells_never_open_as_formulas(client, sales, archive):
+    import csv
+
+    Customer.objects.filter(pk=archive["wang"].pk).update(name='=HYPERLINK("http://example.invalid","点我")')
+    client.force_login(sales)
+    segment = define(sales, ("tier", "is", "金牌"))
+    body = b"".join(client.get(reverse("web:segment-export", args=[segment.pk])).streaming_content).decode()
+    (row,) = list(csv.reader(body.lstrip("\ufeff").splitlines()))[1:]
+    assert row[1] == '\'=HYPERLINK("http://example.invalid","点我")'
+    assert "+8613800138000" in row  # a phone is a number, not a formula: kept as it is
