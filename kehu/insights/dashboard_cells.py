@@ -49,15 +49,15 @@ class ViewerFigures:
     moves: list[tuple[int | None, int | None, int]]
 
 
-def build(run: ScoringRun, owners_read_at: datetime.datetime) -> None:
-    """(Re)write the run's cells from its snapshots, whose owners were read at `owners_read_at`."""
+def build(run: ScoringRun, owners_read_at: datetime.datetime, groups: list[dict[str, Any]] | None = None) -> None:
+    """(Re)write the run's cells from its snapshots, whose owners were read at `owners_read_at`;
+    `groups`, when given, are those cells already counted (`snapshots.dashboard_groups`)."""
     mark = AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
-    scores = CustomerScore.objects.filter(as_of=run.as_of)
+    if groups is None:
+        groups = cube.count(CustomerScore.objects.filter(as_of=run.as_of), cube.OWNER_KEYS + cube.CUBE_KEYS)
     DashboardCell.objects.filter(run=run).delete()
     DashboardMove.objects.filter(run=run).delete()
-    DashboardCell.objects.bulk_create(
-        [DashboardCell(run=run, **group) for group in cube.count(scores, cube.OWNER_KEYS + cube.CUBE_KEYS)],
-        batch_size=1000)
+    DashboardCell.objects.bulk_create([DashboardCell(run=run, **group) for group in groups], batch_size=1000)
     owner_of = CustomerScore.objects.filter(as_of=run.as_of, customer_id=OuterRef("customer_id"))
     moves = (_tier_changes(run).annotate(owner_id=Subquery(owner_of.values("owner_id")[:1]),
                                          team_id=Subquery(owner_of.values("team_id")[:1]))

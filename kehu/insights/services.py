@@ -87,8 +87,8 @@ def scoring_run(
         run.save()
         # Read in the write transaction: a later change of owner is stamped after this moment.
         owners_read_at = timezone.now()
-        written = snapshots.write_scores(run, table, tiering, aggregates.ownership(table.figures.customer_ids),
-                                         progress)
+        owners = aggregates.ownership(table.figures.customer_ids)
+        written = snapshots.write_scores(run, table, tiering, owners, progress)
         changes, changes_since = snapshots.write_changes(run, table, tiering, moment)
         written_started = time.monotonic()
         affinity.write(run, neighbours)
@@ -108,10 +108,10 @@ def scoring_run(
             "churn_risk": _counts(table.churn.risk), "tier": _counts(np.array([tiering.names.get(t, "") for t in
                                                                               tiering.tier.tolist()], dtype=object)),
         }
+        dashboard_cells.build(run, owners_read_at, snapshots.dashboard_groups(table, tiering, owners))
         run.status, run.finished_at = ScoringRunStatus.DONE, timezone.now()
         run.duration_seconds = round(time.monotonic() - started, 3)
         run.save()
-        dashboard_cells.build(run, owners_read_at)
         audit(actor=actor, action="insights.score", target=run,
               changes={"as_of": as_of.isoformat(), "customers": written, "tier_changes": changes})
     return run

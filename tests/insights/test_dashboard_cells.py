@@ -102,3 +102,30 @@ def test_a_scoring_run_builds_its_cells(manager, sales, outsider, customer):
     score = CustomerScore.objects.get(as_of=run.as_of, customer=customer)
     assert (score.owner_id, score.team_id) == (customer.owner_id, customer.team_id)
     assert_same_for(run, manager, sales, outsider)
+
+
+def test_cells_counted_in_the_run_equal_a_count_of_its_snapshots(shop, manager, sales, outsider):
+    """The run groups its cells from its arrays (snapshots.dashboard_groups), not from the rows
+    it wrote: every figure of every cell must be what the database counts from those rows."""
+    import datetime
+    import random
+
+    from kehu.insights.models import ScoringRun
+    from kehu.insights.services import scoring_run, tiers_define
+    from tests.insights_fixtures import GOLD, ORDINARY, SILVER
+
+    tiers_define(actor=manager, tiers=[GOLD, SILVER, ORDINARY])
+    rng = random.Random(7)
+    owners = [(sales, sales.team), (outsider, outsider.team), (None, None), (None, outsider.team)]
+    for i in range(240):
+        owner, team = rng.choice(owners)
+        customer = shop.customer(f"客户{i}", owner=owner, team=team)
+        for _ in range(rng.choice((0, 1, 2, 3, 6))):
+            shop.order(customer, datetime.date(2025, 6, 30) - datetime.timedelta(days=rng.randrange(700)),
+                       round(rng.uniform(5, 3000), 2))
+    run = scoring_run(actor=manager, as_of=datetime.date(2025, 6, 30))
+    keys = cube.OWNER_KEYS + cube.CUBE_KEYS
+    stored_cells = cube.add_up(DashboardCell.objects.filter(run=run), keys)
+    counted = cube.count(CustomerScore.objects.filter(as_of=run.as_of), keys)
+    assert len(stored_cells) > 20 and cube.combine([(1, stored_cells)], keys) == cube.combine([(1, counted)], keys)
+    assert ScoringRun.objects.get(pk=run.pk).diagnostics and any(c["clv_ge_3"] for c in stored_cells)
