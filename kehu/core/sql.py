@@ -27,3 +27,16 @@ def one_of(values: Iterable[int | str]) -> RawSQL:
             return RawSQL("SELECT unnest(string_to_array(%s, ',')::bigint[])", [",".join(map(str, values))])
         return RawSQL("SELECT unnest(%s::text[])", [values])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values, ensure_ascii=False)])
+
+
+def refresh_statistics(*models: type) -> None:
+    """Have PostgreSQL sample the tables again after a bulk write (ANALYZE, ~0.5 s for a
+    million rows), so the next queries are planned for the rows now there. Autovacuum would
+    do it, but minutes later: until then the planner took a new scoring run for 41 rows and
+    sorted 690,000 of them to show ten (0.9 s instead of 0.3 ms). SQLite plans without
+    sampled statistics here, and its ANALYZE reads whole indexes: left alone."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608 - a model's table

@@ -297,12 +297,19 @@ def _churn_levels(cube: list[dict[str, Any]]) -> list[RiskCount]:
 def _at_risk(scores: QuerySet[CustomerScore], run: ScoringRun, tiers: dict[int, Tier]) -> list[AtRisk]:
     """The most valuable customers showing a churn signal, with the reasons in words.
 
-    Two steps: the ids from the index `customer_score_at_risk` alone, walked in this order
-    (so the database stops at the tenth at-risk row), then the few rows shown. Without a CLV
-    (models not fitted) the window spend ranks them."""
+    Two steps: the ids from the index `customer_score_at_risk` alone, walked backwards (so
+    the database stops at the tenth at-risk row), then the few rows shown. Those with a CLV
+    come first, in the index's own order; only if fewer than ten have one (models not
+    fitted) are the rest ranked by window spend. (One ORDER BY clv DESC NULLS LAST matches
+    no index order — PostgreSQL keeps NULLs last ascending, first descending — and sorted all
+    690,000 at-risk rows of a million-customer run: 0.9 s.)"""
     ranking = (F("clv").desc(nulls_last=True), "-monetary", "-customer_id")
-    ids = list(scores.filter(churn_risk__in=[ChurnRisk.HIGH, ChurnRisk.MEDIUM]).order_by(*ranking)
+    at_risk = scores.filter(churn_risk__in=[ChurnRisk.HIGH, ChurnRisk.MEDIUM])
+    ids = list(at_risk.filter(clv__isnull=False).order_by("-clv", "-monetary", "-customer_id")
                .values_list("customer_id", flat=True)[:AT_RISK_SHOWN])
+    if len(ids) < AT_RISK_SHOWN:
+        ids += list(at_risk.filter(clv__isnull=True).order_by("-monetary", "-customer_id")
+                    .values_list("customer_id", flat=True)[:AT_RISK_SHOWN - len(ids)])
     top = (CustomerScore.objects.filter(as_of=run.as_of, customer_id__in=ids).select_related("customer")
            .order_by(*ranking))
     settings = (run.parameters or {}).get("churn", {})

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.accounts.permissions import may_configure
 from kehu.audit.services import audit, diff
+from kehu.core.sql import refresh_statistics
 from kehu.customers.models import Customer
 from kehu.customers.selectors import visible_to
 from kehu.insights import affinity, aggregates, dashboard_cells, scoring, snapshots, tier_rules
@@ -114,6 +115,7 @@ def scoring_run(
         run.save()
         audit(actor=actor, action="insights.score", target=run,
               changes={"as_of": as_of.isoformat(), "customers": written, "tier_changes": changes})
+    refresh_statistics(CustomerScore, TierChange)
     return run
 
 

@@ -95,8 +95,8 @@ def test_figures_take_a_fixed_number_of_queries(archive, manager, sales):
         with CaptureQueriesContext(connection) as queries:
             figures(viewer)
         # run lookup, tiers, deletions since the cells, cells, moves, (salesperson: movers),
-        # previous run, at-risk ids, at-risk rows
-        assert len(queries) <= 9, [q["sql"][:80] for q in queries]
+        # previous run, at-risk ids with a CLV (and without: here fewer than ten have one), at-risk rows
+        assert len(queries) <= 10, [q["sql"][:80] for q in queries]
 
 
 def test_unknown_and_malformed_dates(archive):
@@ -162,3 +162,13 @@ def test_command_errors(archive, manager):
 def test_command_without_a_run(manager):
     assert "No scoring run yet" in command("--user", "manager")
     assert json.loads(command("--json", "--user", "manager")) == {"as_of": None, "available_runs": []}
+
+
+def test_at_risk_without_a_clv_come_after_those_with_one_by_spend(archive, manager):
+    from kehu.insights.models import CustomerScore
+
+    c1, c2, c3, c4, _c5 = archive["customers"]
+    # 甲 at risk with no CLV and the highest spend; 丁 too, with less: after every CLV, by spend
+    CustomerScore.objects.filter(customer=c1, as_of=AS_OF).update(clv=None, churn_risk="high")
+    CustomerScore.objects.filter(customer=c4, as_of=AS_OF).update(clv=None)
+    assert [c.name for c in figures(manager).at_risk] == ["客户丙", "客户乙", "客户甲", "客户丁"]
