@@ -18,8 +18,7 @@ from django.db.models.expressions import Star
 
 from kehu.insights.choices import CLV_EDGES
 
-# Their order is that of the leading columns of the covering index `customer_score_dashboard`,
-# so counting reads the index alone, in group order, without a sort.
+# The dashboard's group keys (each cell is one value of them per owner and team).
 CUBE_KEYS = ("tier_id", "r_score", "f_score", "rfm_segment", "value_class", "churn_risk")
 OWNER_KEYS = ("owner_id", "team_id")
 CLV_AT_LEAST = tuple(f"clv_ge_{i}" for i in range(len(CLV_EDGES)))

@@ -200,10 +200,10 @@ class CustomerScore(models.Model):
     # customer, and every index and deferred FK check is paid a million times at commit
     # (measured: ~40 s of a 500k-customer run on PostgreSQL). The ids come from the database
     # in the same transaction; deleting a customer through the ORM still cascades here.
-    # (customer, as_of) serves the page lookup; `customer_score_dashboard`, whose prefix is
-    # (as_of, tier), serves lists and deletes and covers the dashboard's one grouped query
-    # (kehu.insights.dashboard: group columns first, in its GROUP BY order, then what it sums),
-    # so the dashboard reads the index alone, in order, without a sort.
+    # (customer, as_of) serves the page lookup; (as_of, tier) a tier's members and deletes.
+    # The dashboard reads its run's stored cells (DashboardCell), not these rows, so no
+    # index covers its grouping any more: that 11-column index cost about a third of the
+    # snapshot write (benchmarks/score.py).
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores", db_index=False,
                                  db_constraint=False)
     as_of = models.DateField()
@@ -254,9 +254,7 @@ class CustomerScore(models.Model):
         verbose_name = _("customer score")
         verbose_name_plural = _("customer scores")
         constraints = [models.UniqueConstraint(fields=["customer", "as_of"], name="customer_score_once_per_date")]
-        indexes = [models.Index(fields=["as_of", "tier", "r_score", "f_score", "rfm_segment", "value_class",
-                                        "churn_risk", "order_count", "monetary", "clv", "customer"],
-                                name="customer_score_dashboard"),
+        indexes = [models.Index(fields=["as_of", "tier"], name="customer_score_tier"),
                    # The dashboard's most valuable customers at risk: walked from the highest CLV
                    # down, it stops at the tenth at-risk row instead of sorting every one.
                    models.Index(fields=["as_of", "clv", "monetary", "customer", "churn_risk"],
