@@ -49,22 +49,33 @@ class ViewerFigures:
     moves: list[tuple[int | None, int | None, int]]
 
 
-def build(run: ScoringRun, owners_read_at: datetime.datetime, groups: list[dict[str, Any]] | None = None) -> None:
-    """(Re)write the run's cells from its snapshots, whose owners were read at `owners_read_at`;
-    `groups`, when given, are those cells already counted (`snapshots.dashboard_groups`)."""
+def build(run: ScoringRun, owners_read_at: datetime.datetime, groups: list[dict[str, Any]] | None = None,
+          moves: list[dict[str, Any]] | None = None) -> None:
+    """(Re)write the run's cells and moves from its snapshots, whose owners were read at
+    `owners_read_at`; `groups` and `moves`, when given, are those already counted by the run
+    from its arrays (`snapshots.dashboard_groups`, `snapshots.dashboard_moves`)."""
     mark = AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
     if groups is None:
         groups = cube.count(CustomerScore.objects.filter(as_of=run.as_of), cube.OWNER_KEYS + cube.CUBE_KEYS)
+    if moves is None:
+        moves = _counted_moves(run)
     DashboardCell.objects.filter(run=run).delete()
     DashboardMove.objects.filter(run=run).delete()
     DashboardCell.objects.bulk_create([DashboardCell(run=run, **group) for group in groups], batch_size=1000)
-    owner_of = CustomerScore.objects.filter(as_of=run.as_of, customer_id=OuterRef("customer_id"))
-    moves = (_tier_changes(run).annotate(owner_id=Subquery(owner_of.values("owner_id")[:1]),
-                                         team_id=Subquery(owner_of.values("team_id")[:1]))
-             .values(*cube.OWNER_KEYS, *MOVE_KEYS).annotate(n=Count("*")).order_by())
     DashboardMove.objects.bulk_create([DashboardMove(run=run, **move) for move in moves], batch_size=1000)
     run.cells_built_at, run.cells_audit_mark = owners_read_at, mark
     run.save(update_fields=["cells_built_at", "cells_audit_mark"])
+
+
+def _counted_moves(run: ScoringRun) -> list[dict[str, Any]]:
+    """The run's tier changes per owner and team as its snapshots record them: one join,
+    grouped (a correlated lookup per change was planned as a scan per change while the
+    planner's statistics still predated the run)."""
+    return list(CustomerScore.objects.filter(as_of=run.as_of, customer__tier_changes__as_of=run.as_of,
+                                             customer__tier_changes__cause=TierChangeCause.SCORING)
+                .values(*cube.OWNER_KEYS, from_tier_id=F("customer__tier_changes__from_tier_id"),
+                        to_tier_id=F("customer__tier_changes__to_tier_id"))
+                .annotate(n=Count("*")).order_by())
 
 
 def refresh(run: ScoringRun) -> ScoringRun:

@@ -90,31 +90,32 @@ def scoring_run(
         owners_read_at = timezone.now()
         owners = aggregates.ownership(table.figures.customer_ids)
         written = snapshots.write_scores(run, table, tiering, owners, progress)
-        changes, changes_since = snapshots.write_changes(run, table, tiering, moment)
+        moves = snapshots.write_changes(run, table, tiering, moment)
         written_started = time.monotonic()
         affinity.write(run, neighbours)
         affinity_seconds += time.monotonic() - written_started
         run.parameters = _json_safe(config.as_dict() | {
             "cutoff": periods.cutoff.isoformat(), "thresholds": table.thresholds,
             # The run the recorded tier changes compare with (the dashboard's movement).
-            "tier_changes_since": changes_since.isoformat() if changes_since else None,
+            "tier_changes_since": moves.since.isoformat() if moves.since else None,
             "tiers": [{"id": t.pk, "name": t.name, "match": t.match, "conditions": t.conditions} for t in tiers],
         })
         run.diagnostics = _json_safe(table.diagnostics | {
             "affinity": {result.kind: result.as_dict() for result in neighbours} | {
                 "seconds": round(affinity_seconds, 3)}})
         run.counts = {
-            "customers": written, "buyers": int(table.buyers.sum()), "tier_changes": changes,
+            "customers": written, "buyers": int(table.buyers.sum()), "tier_changes": moves.count,
             "rfm_segment": _counts(table.segment[table.buyers]), "value_class": _counts(table.value_class[table.buyers]),
             "churn_risk": _counts(table.churn.risk), "tier": _counts(np.array([tiering.names.get(t, "") for t in
                                                                               tiering.tier.tolist()], dtype=object)),
         }
-        dashboard_cells.build(run, owners_read_at, snapshots.dashboard_groups(table, tiering, owners))
+        dashboard_cells.build(run, owners_read_at, snapshots.dashboard_groups(table, tiering, owners),
+                              snapshots.dashboard_moves(moves, owners))
         run.status, run.finished_at = ScoringRunStatus.DONE, timezone.now()
         run.duration_seconds = round(time.monotonic() - started, 3)
         run.save()
         audit(actor=actor, action="insights.score", target=run,
-              changes={"as_of": as_of.isoformat(), "customers": written, "tier_changes": changes})
+              changes={"as_of": as_of.isoformat(), "customers": written, "tier_changes": moves.count})
     refresh_statistics(CustomerScore, TierChange)
     return run
 

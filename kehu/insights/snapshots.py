@@ -182,16 +182,33 @@ def _previous_tiers(run: ScoringRun, ids: np.ndarray,
     return previous, before.as_of
 
 
-def write_changes(run: ScoringRun, table: ScoreTable, tiering: Tiering,
-                  moment: datetime.datetime) -> tuple[int, datetime.date | None]:
+@dataclass(frozen=True)
+class TierMoves:
+    """The tier changes a run recorded: positions in the run's arrays, tiers before and after
+    (-1 none), and the date of the run they are changes from (None: none recorded)."""
+
+    since: datetime.date | None
+    moved: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(self.moved.size)
+
+
+_NONE_MOVED = np.zeros(0, dtype=np.int64)
+
+
+def write_changes(run: ScoringRun, table: ScoreTable, tiering: Tiering, moment: datetime.datetime) -> TierMoves:
     """Tier changes this run causes (one row per customer whose tier moved), replacing any from
-    an earlier run of the same date; and the date of the run they are changes from (None when
-    none were recorded), so the dashboard knows whether they still describe its movement."""
+    an earlier run of the same date, with the date of the run they are changes from, so the
+    dashboard knows whether they still describe its movement."""
     TierChange.objects.filter(as_of=run.as_of, cause=TierChangeCause.SCORING).delete()
     ids = table.figures.customer_ids
     compared = _previous_tiers(run, ids, moment)
     if compared is None:
-        return 0, None
+        return TierMoves(None, _NONE_MOVED, _NONE_MOVED, _NONE_MOVED)
     previous, since = compared
     moved = np.flatnonzero(previous != tiering.tier)
     old, new = previous[moved], tiering.tier[moved]
@@ -215,7 +232,7 @@ def write_changes(run: ScoringRun, table: ScoreTable, tiering: Tiering,
     ordered = [columns[f.attname] for f in writer.fields]
     for start in range(0, count, WRITE_CHUNK):
         writer.insert(_rows(ordered, start, start + WRITE_CHUNK))
-    return count, since
+    return TierMoves(since, moved, old, new)
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
@@ -285,3 +302,14 @@ def dashboard_groups(table: ScoreTable, tiering: Tiering, owners: tuple[np.ndarr
         cell["clv_sum"] = Decimal(cell["clv_sum"]) / 100
         rows.append(keys | cell)
     return rows
+
+
+def dashboard_moves(moves: TierMoves, owners: tuple[np.ndarray, np.ndarray]) -> list[dict[str, Any]]:
+    """The run's tier moves per owner and team (DashboardMove rows), from its arrays."""
+    if not moves.count:
+        return []
+    columns = np.stack([owners[0][moves.moved], owners[1][moves.moved], moves.before, moves.after], axis=1)
+    pairs, counts = np.unique(columns, axis=0, return_counts=True)
+    names = ("owner_id", "team_id", "from_tier_id", "to_tier_id")
+    return [{name: (None if value < 0 else value) for name, value in zip(names, pair.tolist(), strict=True)}
+            | {"n": int(n)} for pair, n in zip(pairs, counts, strict=True)]

@@ -10,7 +10,7 @@ from kehu.customers.selectors import visible_to
 from kehu.customers.services import customer_delete, customer_update
 from kehu.insights import cube, dashboard_cells
 from kehu.insights.dashboard import run_for, visible_scores
-from kehu.insights.models import CustomerScore, DashboardCell, TierChange
+from kehu.insights.models import CustomerScore, DashboardCell, DashboardMove, TierChange
 from tests.dashboard_fixtures import build
 from tests.insights_fixtures import scored
 
@@ -123,9 +123,14 @@ def test_cells_counted_in_the_run_equal_a_count_of_its_snapshots(shop, manager, 
         for _ in range(rng.choice((0, 1, 2, 3, 6))):
             shop.order(customer, datetime.date(2025, 6, 30) - datetime.timedelta(days=rng.randrange(700)),
                        round(rng.uniform(5, 3000), 2))
-    run = scoring_run(actor=manager, as_of=datetime.date(2025, 6, 30))
+    scoring_run(actor=manager, as_of=datetime.date(2025, 3, 31))
+    run = scoring_run(actor=manager, as_of=datetime.date(2025, 6, 30))  # with tier moves from the first
     keys = cube.OWNER_KEYS + cube.CUBE_KEYS
     stored_cells = cube.add_up(DashboardCell.objects.filter(run=run), keys)
     counted = cube.count(CustomerScore.objects.filter(as_of=run.as_of), keys)
     assert len(stored_cells) > 20 and cube.combine([(1, stored_cells)], keys) == cube.combine([(1, counted)], keys)
     assert ScoringRun.objects.get(pk=run.pk).diagnostics and any(c["clv_ge_3"] for c in stored_cells)
+    move_keys = (*cube.OWNER_KEYS, "from_tier_id", "to_tier_id", "n")
+    stored_moves = sorted(DashboardMove.objects.filter(run=run).values_list(*move_keys), key=str)
+    assert len(stored_moves) > 3 and stored_moves == sorted(
+        (tuple(m[k] for k in move_keys) for m in dashboard_cells._counted_moves(run)), key=str)
