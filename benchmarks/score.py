@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     kehu = run_kehu_score(as_of)
     run = ScoringRun.objects.get(as_of=as_of)
     kehu["run_duration_seconds"] = round(run.duration_seconds or 0, 1)
+    kehu["stage_seconds"] = (run.diagnostics or {}).get("seconds", {})
     kehu["customers_scored"] = run.counts.get("customers")
     report = {
         "benchmark": "score", "database": database_label(), "machine": machine(),

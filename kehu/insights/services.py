@@ -50,6 +50,19 @@ def _counts(values: np.ndarray) -> dict[str, int]:
     return {str(k): int(c) for k, c in zip(keys, counts, strict=True)}
 
 
+class _Laps:
+    """Seconds per stage of a run, each from the end of the one before."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def mark(self, stage: str) -> None:
+        now = time.monotonic()
+        self.seconds[stage] = round(now - self._last, 3)
+        self._last = now
+
+
 def scoring_run(
     *, actor: User | None = None, as_of: datetime.date | None = None, config: ScoringConfig | None = None,
     progress: snapshots.Progress | None = None,
@@ -65,10 +78,12 @@ def scoring_run(
     config = config or ScoringConfig()
     config.validate()
     started = time.monotonic()
+    laps = _Laps()
     periods = periods_of(as_of, config)
     report = progress or (lambda stage, done, total: None)
     report("read", 0, 1)
     figures = aggregates.load(periods)
+    laps.mark("read")
     report("read", 1, 1)
     report("model", 0, 1)
     table = scoring.compute(figures, config, cutoff=epoch_days(periods.cutoff),
@@ -76,11 +91,13 @@ def scoring_run(
     moment = min(timezone.now(), periods.cutoff)
     tiers = snapshots.active_tiers()
     tiering = snapshots.assign(table, tiers, moment)
+    laps.mark("model")
     # Co-purchase neighbours: grouped SQL over (customer, item) pairs, read before the write
     # transaction like the figures, so the lock is held only while rows go in.
     affinity_started = time.monotonic()
     neighbours = affinity.compute(periods.cutoff, config.affinity, customers=figures.size)
     affinity_seconds = time.monotonic() - affinity_started
+    laps.mark("affinity")
     report("model", 1, 1)
     with transaction.atomic():
         run, _created = ScoringRun.objects.select_for_update().get_or_create(as_of=as_of)
@@ -89,11 +106,15 @@ def scoring_run(
         # Read in the write transaction: a later change of owner is stamped after this moment.
         owners_read_at = timezone.now()
         owners = aggregates.ownership(table.figures.customer_ids)
+        laps.mark("owners")
         written = snapshots.write_scores(run, table, tiering, owners, progress)
+        laps.mark("snapshots")
         moves = snapshots.write_changes(run, table, tiering, moment)
+        laps.mark("tier_changes")
         written_started = time.monotonic()
         affinity.write(run, neighbours)
         affinity_seconds += time.monotonic() - written_started
+        laps.mark("affinity_write")
         run.parameters = _json_safe(config.as_dict() | {
             "cutoff": periods.cutoff.isoformat(), "thresholds": table.thresholds,
             # The run the recorded tier changes compare with (the dashboard's movement).
@@ -111,6 +132,8 @@ def scoring_run(
         }
         dashboard_cells.build(run, owners_read_at, snapshots.dashboard_groups(table, tiering, owners),
                               snapshots.dashboard_moves(moves, owners))
+        laps.mark("dashboard_cells")
+        run.diagnostics["seconds"] = laps.seconds  # where the run's time went, per stage
         run.status, run.finished_at = ScoringRunStatus.DONE, timezone.now()
         run.duration_seconds = round(time.monotonic() - started, 3)
         run.save()
