@@ -78,11 +78,14 @@ def _counted_moves(run: ScoringRun) -> list[dict[str, Any]]:
                 .annotate(n=Count("*")).order_by())
 
 
-def refresh(run: ScoringRun) -> ScoringRun:
+def refresh(run: ScoringRun, *, if_stale: bool = False) -> ScoringRun:
     """Give the run's snapshots their customers' owners and teams as they are now, and build
-    the cells again. Run by one process at a time (the run's row is locked)."""
+    the cells again. Run by one process at a time (the run's row is locked); with `if_stale`,
+    not again when another one just did."""
     with transaction.atomic():
         run = ScoringRun.objects.select_for_update().get(pk=run.pk)
+        if if_stale and not _stale(run):
+            return run
         read_at = timezone.now()
         scores = CustomerScore.objects.filter(as_of=run.as_of)
         if run.cells_built_at is not None:  # else a run scored before cells existed: all of them
@@ -120,7 +123,7 @@ def movers(run: ScoringRun) -> list[int] | None:
 def figures_for(viewer: User, run: ScoringRun) -> ViewerFigures:
     """The run's figures over the customers `viewer` may see now."""
     if _stale(run):
-        run = refresh(run)
+        run = refresh(run, if_stale=True)
     scope = ownership_scope(viewer)
     if scope is NOBODY:
         return ViewerFigures([], [])
