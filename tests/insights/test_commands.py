@@ -50,3 +50,38 @@ def test_task_is_idempotent(base):
     first = score_all(as_of=AS_OF.isoformat())
     assert score_all(as_of=AS_OF.isoformat()) == first
     assert CustomerScore.objects.count() == 6
+
+
+def test_tiers_define_from_a_file_then_list(manager, tmp_path):
+    from kehu.insights.models import Tier
+    from tests.insights_fixtures import GOLD, ORDINARY, SILVER
+
+    path = tmp_path / "tiers.json"
+    path.write_text(json.dumps([GOLD, SILVER, ORDINARY], ensure_ascii=False), encoding="utf-8")
+    listed = run("tiers", "define", str(path), "--user", manager.username)
+    assert [line.split("\t")[1] for line in listed.splitlines()] == ["金牌", "银牌", "普通"]
+    assert "1000" in listed.splitlines()[0]
+    again = json.loads(run("tiers", "list", "--json"))
+    assert [t["name"] for t in again] == ["金牌", "银牌", "普通"] and again[0]["conditions"] == GOLD["conditions"]
+    assert Tier.objects.filter(active=True).count() == 3
+
+
+def test_tiers_define_refuses_bad_input_and_changes_nothing(manager, sales, tmp_path):
+    from kehu.insights.models import Tier
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"name": "金牌", "conditions": [{"field": "shoe_size", "op": ">=", "value": 1}]}]', encoding="utf-8")
+    with pytest.raises(CommandError, match="shoe_size"):
+        run("tiers", "define", str(bad), "--user", manager.username)
+    (tmp_path / "broken.json").write_text("[{", encoding="utf-8")
+    with pytest.raises(CommandError, match="is not JSON text"):
+        run("tiers", "define", str(tmp_path / "broken.json"), "--user", manager.username)
+    with pytest.raises(CommandError, match="No such file"):
+        run("tiers", "define", str(tmp_path / "missing.json"), "--user", manager.username)
+    good = tmp_path / "good.json"
+    good.write_text('[{"name": "普通", "conditions": []}]', encoding="utf-8")
+    with pytest.raises(CommandError, match="administrators and archive managers"):
+        run("tiers", "define", str(good), "--user", sales.username)
+    with pytest.raises(CommandError, match="Give the JSON file"):
+        run("tiers", "define", "--user", manager.username)
+    assert not Tier.objects.exists()
