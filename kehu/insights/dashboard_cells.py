@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Aggregate, Count, F, Max, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Aggregate, Count, F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from kehu.accounts.models import User
 from kehu.audit.models import AuditEvent
+from kehu.core.sql import one_of
 from kehu.customers.models import Customer
 from kehu.customers.selectors import NOBODY, ownership_scope, visible_to
 from kehu.insights import cube
@@ -37,6 +37,8 @@ from kehu.insights.models import CustomerScore, DashboardCell, DashboardMove, Sc
 STAMP_MARGIN = datetime.timedelta(minutes=10)
 # Movers corrected on read; more and the cells are built again with the new owners.
 DRIFT_LIMIT = 5_000
+# Customers changed in any way since the cells were built, read per request to find the movers.
+RECENT_LIMIT = 20_000
 MOVE_KEYS = ("from_tier_id", "to_tier_id")
 
 
@@ -109,14 +111,20 @@ def _stale(run: ScoringRun) -> bool:
 
 def movers(run: ScoringRun) -> list[int] | None:
     """Customers whose owner or team is no longer the one their snapshot was counted under;
-    None when there are more than DRIFT_LIMIT."""
-    unset = Value(-1)
-    ids = list(CustomerScore.objects.filter(as_of=run.as_of,
-                                            customer__updated_at__gte=run.cells_built_at - STAMP_MARGIN)
-               .annotate(was_owner=Coalesce("owner_id", unset), was_team=Coalesce("team_id", unset),
-                         now_owner=Coalesce("customer__owner_id", unset), now_team=Coalesce("customer__team_id", unset))
-               .exclude(was_owner=F("now_owner"), was_team=F("now_team"))
-               .values_list("customer_id", flat=True)[:DRIFT_LIMIT + 1])
+    None when there are more than DRIFT_LIMIT, or more than RECENT_LIMIT customers changed
+    at all since the cells were built (then a rebuild is cheaper than reading them per request).
+
+    Read from the customers' side, through the `updated_at` index: joined from the snapshots'
+    side, SQLite walked the run's million rows to find one customer (0.6 s)."""
+    since = run.cells_built_at - STAMP_MARGIN
+    recent = list(Customer.objects.filter(updated_at__gte=since).order_by()
+                  .values_list("pk", "owner_id", "team_id")[:RECENT_LIMIT + 1])
+    if len(recent) > RECENT_LIMIT:
+        return None
+    counted_under = {pk: (owner, team) for pk, owner, team in CustomerScore.objects.filter(
+        as_of=run.as_of, customer_id__in=one_of([pk for pk, _owner, _team in recent]))
+        .values_list("customer_id", "owner_id", "team_id")}
+    ids = [pk for pk, owner, team in recent if pk in counted_under and counted_under[pk] != (owner, team)]
     return None if len(ids) > DRIFT_LIMIT else ids
 
 

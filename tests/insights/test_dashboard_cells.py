@@ -84,14 +84,17 @@ def test_a_deleted_customer_leaves_the_cells(archive, manager, sales, outsider):
     assert [customers_in(v, run) for v in (manager, sales, outsider)] == [4, 3, 3]
 
 
-def test_past_the_drift_limit_the_snapshots_take_the_new_owners(archive, manager, sales, outsider, monkeypatch):
+@pytest.mark.parametrize("limit", ["DRIFT_LIMIT", "RECENT_LIMIT"])
+def test_past_the_drift_limit_the_snapshots_take_the_new_owners(archive, manager, sales, outsider, monkeypatch,
+                                                                limit):
     run = dashboard_cells.refresh(run_for(None))
     c3 = archive["customers"][2]
     customer_update(actor=manager, customer=c3, changes={"owner": sales})
-    monkeypatch.setattr(dashboard_cells, "DRIFT_LIMIT", 0)
+    monkeypatch.setattr(dashboard_cells, limit, 0)
     assert dashboard_cells.movers(run) is None
     assert_same_for(run, sales, outsider, manager)
     run.refresh_from_db()
+    monkeypatch.undo()
     assert dashboard_cells.movers(run) == []
     assert CustomerScore.objects.get(as_of=run.as_of, customer=c3).owner_id == sales.pk
 
