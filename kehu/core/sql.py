@@ -30,13 +30,15 @@ def one_of(values: Iterable[int | str]) -> RawSQL:
 
 
 def refresh_statistics(*models: type) -> None:
-    """Have PostgreSQL sample the tables again after a bulk write (ANALYZE, ~0.5 s for a
-    million rows), so the next queries are planned for the rows now there. Autovacuum would
-    do it, but minutes later: until then the planner took a new scoring run for 41 rows and
-    sorted 690,000 of them to show ten (0.9 s instead of 0.3 ms). SQLite plans without
-    sampled statistics here, and its ANALYZE reads whole indexes: left alone."""
-    if connection.vendor != "postgresql":
-        return
+    """Have the database sample the tables again after a bulk write (ANALYZE), so the next
+    queries are planned for the rows now there. Measured on a million-customer scoring run:
+    0.5 s on PostgreSQL, 0.7 s on SQLite.
+
+    PostgreSQL's autovacuum would do it, but minutes later: until then the planner took a new
+    run for 41 rows and sorted 690,000 of them to show ten (0.9 s instead of 0.3 ms). SQLite
+    keeps no statistics until asked: it assumed an equality on any index's first column picks
+    ten rows, so a lookup of 4,000 customers' snapshots walked the run's million by date (0.3 s)."""
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608 - a model's table
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")  # noqa: S608 - a model's table

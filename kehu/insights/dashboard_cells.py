@@ -146,12 +146,15 @@ def figures_for(viewer: User, run: ScoringRun) -> ViewerFigures:
     cube_parts = [(1, cube.add_up(cells.filter(scope)))]
     move_parts = [(1, _pairs(moves.filter(scope), Sum("n")))]
     if ids:
+        # Each set of ids is read first and sent back as one parameter: nested as subqueries
+        # over a few thousand ids, SQLite scanned the run's snapshots for each count (0.3 s).
         scores = CustomerScore.objects.filter(as_of=run.as_of)
-        counted_before = scores.filter(scope, customer_id__in=ids).values("customer_id")
-        visible_now = visible_to(viewer).filter(pk__in=ids).values("pk")
+        counted_before = list(scores.filter(scope, customer_id__in=one_of(ids)).values_list("customer_id", flat=True))
+        visible_now = list(visible_to(viewer).filter(pk__in=one_of(ids)).values_list("pk", flat=True))
         for sign, who in ((-1, counted_before), (1, visible_now)):
-            cube_parts.append((sign, cube.count(scores.filter(customer_id__in=who))))
-            move_parts.append((sign, _pairs(_tier_changes(run).filter(customer_id__in=who), Count("*"))))
+            if who:
+                cube_parts.append((sign, cube.count(scores.filter(customer_id__in=one_of(who)))))
+                move_parts.append((sign, _pairs(_tier_changes(run).filter(customer_id__in=one_of(who)), Count("*"))))
     return ViewerFigures(cube.combine(cube_parts), _net_pairs(move_parts))
 
 
