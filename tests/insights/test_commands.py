@@ -59,8 +59,7 @@ def test_tiers_define_from_a_file_then_list(manager, tmp_path):
     path = tmp_path / "tiers.json"
     path.write_text(json.dumps([GOLD, SILVER, ORDINARY], ensure_ascii=False), encoding="utf-8")
     listed = run("tiers", "define", str(path), "--user", manager.username)
-    assert [line.split("\t")[1] for line in listed.splitlines()] == ["金牌", "银牌", "普通"]
-    assert "1000" in listed.splitlines()[0]
+    assert listed.splitlines() == ["1\t金牌: total_spend >= 1000", "2\t银牌: total_spend >= 300", "3\t普通: *"]
     again = json.loads(run("tiers", "list", "--json"))
     assert [t["name"] for t in again] == ["金牌", "银牌", "普通"] and again[0]["conditions"] == GOLD["conditions"]
     assert Tier.objects.filter(active=True).count() == 3

@@ -40,7 +40,7 @@ class Command(BaseCommand):
                                          ensure_ascii=False, indent=2))
             return
         for tier, spec in zip(tiers, tier_specs(tiers), strict=True):
-            self.stdout.write(f"{tier.position}\t{tier.name}\t{describe(spec) or '—'}")
+            self.stdout.write(f"{tier.position}\t{describe(spec)}")  # "金牌: total_spend >= 1000"
 
     def _define(self, file: str | None, actor) -> None:
         if not file:
