@@ -8,8 +8,8 @@ read in the run's transaction. Two later events would make them wrong; both are 
 - A customer changes owner or team. Every such change goes through `customer_update`, which
   stamps `updated_at`, so `movers` finds them in the `updated_at` index. A dashboard takes
   them out of the cells under their old key and counts them again where `visible_to` puts
-  them now: a read, no write. Past DRIFT_LIMIT movers, `refresh` gives the run's snapshots
-  the new owners and builds the cells again.
+  them now: a read, no write. Past DRIFT_LIMIT movers (or RECENT_LIMIT customers changed
+  in any way), `refresh` gives the run's snapshots the new owners and builds the cells again.
 - A customer is deleted: its snapshots go with it, but the cells still count it. A
   `customer.delete` audit event newer than the cells' mark makes the next dashboard `refresh`.
 """
