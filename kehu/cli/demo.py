@@ -17,6 +17,7 @@ from faker import Faker
 from lunardate import LunarDate
 
 from kehu.accounts.models import User
+from kehu.cli.demo_activity import add_demo_orders, score_demo
 from kehu.cli.demo_staff import DemoStaff
 from kehu.cli.synth import companies, names, specs
 from kehu.cli.synth.specs import CustomerSpec
@@ -46,10 +47,9 @@ class DemoContext:
     customers: list[Customer] = field(default_factory=list)
 
 
-# Hook for activity data: a later task (orders, payments, interactions) appends a step here,
-# e.g. `ACTIVITY_STEPS.append(add_demo_orders)`; each step gets the DemoContext after the
-# customer files exist and must write through its own app's services.
-ACTIVITY_STEPS: list[Callable[[DemoContext], None]] = []
+# Activity after the customer files exist, each step writing through its own app's services:
+# orders (with payments), then one scoring run (kehu.cli.demo_activity).
+ACTIVITY_STEPS: list[Callable[[DemoContext], None]] = [add_demo_orders, score_demo]
 
 
 def _enrich_person(spec: CustomerSpec, rng: random.Random, faker: Faker) -> None:

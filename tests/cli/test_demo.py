@@ -85,3 +85,16 @@ def test_bulk_demo_spreads_customers_over_demo_sales_and_the_pool():
     owners = set(Customer.objects.exclude(owner=None).values_list("owner__username", flat=True))
     assert owners and owners <= {"sales.east1", "sales.east2", "sales.south1", "sales.south2"}
     assert Customer.objects.filter(owner=None, team=None).exists()
+
+
+def test_demo_has_purchase_history_and_a_scored_dashboard():
+    from kehu.insights.dashboard import dashboard_of, run_for
+    from kehu.sales.models import Order
+
+    _run_demo(40, seed=5)
+    buyers = Customer.objects.filter(orders__isnull=False).distinct().count()
+    assert 25 <= buyers < 40 and Order.objects.count() > buyers
+    manager = User.objects.get(username="manager")
+    dashboard = dashboard_of(viewer=manager, run=run_for(None))
+    assert dashboard.customers == 40 and dashboard.buyers == buyers and dashboard.revenue > 0
+    assert [t.name for t in dashboard.tiers if t.customers] and dashboard.rfm_grid_max > 0

@@ -10,6 +10,8 @@ from kehu.cli.arguments import positive_int
 from kehu.cli.demo import create_demo
 from kehu.cli.demo_staff import ensure_demo_staff, staff_table
 from kehu.cli.progress import Progress
+from kehu.insights.models import ScoringRun, Tier
+from kehu.sales.models import Order
 
 # Above this many customers the services (one transaction, ~20 queries per file) get slow:
 # switch to the bulk loader, which writes the same customer rows but no family, dates,
@@ -40,6 +42,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 create_demo(count=customers, seed=seed, staff=staff, progress=progress)
         self.stdout.write(self.style.SUCCESS(f"Added {customers:,} demo customers."))
+        run = ScoringRun.current()
+        if run is not None and not (use_bulk or customers > BULK_THRESHOLD):
+            self.stdout.write(f"With {Order.objects.count():,} orders, scored as of {run.as_of} "
+                              f"(tiers: {', '.join(Tier.objects.filter(active=True).values_list('name', flat=True))}).")
         self.stdout.write("Demo staff accounts (passwords are shown only when an account is created):")
         self.stdout.write(staff_table(staff))
 
