@@ -78,22 +78,26 @@ def customer_ids() -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
 
 
+def positions_in(ids: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `keys` stands in the ascending `ids`, and which of them are there at all
+    (a customer created or deleted since `ids` were read is not)."""
+    position = np.minimum(np.searchsorted(ids, keys), max(ids.size - 1, 0))
+    known = ids[position] == keys if ids.size else np.zeros(keys.size, bool)
+    return position, known
+
+
 def ownership(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each customer's (owner id, team id), aligned with `ids` (ascending), -1 for none: the
-    key a run's dashboard cells count the customer under. A customer deleted since `ids` were
-    read keeps -1 (its snapshot goes with it)."""
-    owners = np.full(ids.size, -1, dtype=np.int64)
-    teams = np.full(ids.size, -1, dtype=np.int64)
+    key a run's dashboard cells count the customer under."""
+    table = np.full((ids.size, 2), -1, dtype=np.int64)
     query = Customer.objects.order_by("pk").values_list("pk", "owner_id", "team_id").query
     with connection.cursor() as cursor:
         cursor.execute(*query.sql_with_params())
         while rows := cursor.fetchmany(FETCH_CHUNK * 4):
-            block = np.array([[pk, -1 if o is None else o, -1 if t is None else t] for pk, o, t in rows],
-                             dtype=np.int64)
-            position = np.minimum(np.searchsorted(ids, block[:, 0]), max(ids.size - 1, 0))
-            known = ids[position] == block[:, 0] if ids.size else np.zeros(len(block), bool)
-            owners[position[known]], teams[position[known]] = block[known, 1], block[known, 2]
-    return owners, teams
+            chunk = np.array(rows, dtype=float)  # None → NaN; ids are exact in a float below 2**53
+            position, known = positions_in(ids, chunk[:, 0].astype(np.int64))
+            table[position[known]] = np.nan_to_num(chunk[known, 1:], nan=-1)
+    return table[:, 0].copy(), table[:, 1].copy()
 
 
 def _epoch_sql(expression: str) -> str:
@@ -158,9 +162,7 @@ def load(periods: Periods, ids: np.ndarray | None = None) -> Figures:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH_CHUNK):
             chunk = np.array(rows, dtype=float)  # None → NaN
-            keys = chunk[:, 0].astype(np.int64)
-            position = np.minimum(np.searchsorted(ids, keys), max(ids.size - 1, 0))
-            known = ids[position] == keys if ids.size else np.zeros(keys.size, bool)  # created mid-run: skipped
+            position, known = positions_in(ids, chunk[:, 0].astype(np.int64))  # created mid-run: skipped
             table[position[known]] = chunk[known, 1:]
     column = {name: table[:, i].copy() for i, name in enumerate(_COLUMNS)}
     # Counts and sums are zero, not unknown, for customers without such orders.

@@ -80,13 +80,14 @@ def _counted_moves(run: ScoringRun) -> list[dict[str, Any]]:
                 .annotate(n=Count("*")).order_by())
 
 
-def refresh(run: ScoringRun, *, if_stale: bool = False) -> ScoringRun:
+def refresh(run: ScoringRun) -> ScoringRun:
     """Give the run's snapshots their customers' owners and teams as they are now, and build
-    the cells again. Run by one process at a time (the run's row is locked); with `if_stale`,
-    not again when another one just did."""
+    the cells again. Run by one process at a time (the run's row is locked); a request that
+    waited while another rebuilt them does not rebuild them again."""
+    seen = run.cells_built_at
     with transaction.atomic():
         run = ScoringRun.objects.select_for_update().get(pk=run.pk)
-        if if_stale and not _stale(run):
+        if run.cells_built_at != seen:
             return run
         read_at = timezone.now()
         scores = CustomerScore.objects.filter(as_of=run.as_of)
@@ -131,7 +132,7 @@ def movers(run: ScoringRun) -> list[int] | None:
 def figures_for(viewer: User, run: ScoringRun) -> ViewerFigures:
     """The run's figures over the customers `viewer` may see now."""
     if _stale(run):
-        run = refresh(run, if_stale=True)
+        run = refresh(run)
     scope = ownership_scope(viewer)
     if scope is NOBODY:
         return ViewerFigures([], [])

@@ -94,9 +94,7 @@ def scoring_run(
     laps.mark("model")
     # Co-purchase neighbours: grouped SQL over (customer, item) pairs, read before the write
     # transaction like the figures, so the lock is held only while rows go in.
-    affinity_started = time.monotonic()
     neighbours = affinity.compute(periods.cutoff, config.affinity, customers=figures.size)
-    affinity_seconds = time.monotonic() - affinity_started
     laps.mark("affinity")
     report("model", 1, 1)
     with transaction.atomic():
@@ -111,9 +109,7 @@ def scoring_run(
         laps.mark("snapshots")
         moves = snapshots.write_changes(run, table, tiering, moment)
         laps.mark("tier_changes")
-        written_started = time.monotonic()
         affinity.write(run, neighbours)
-        affinity_seconds += time.monotonic() - written_started
         laps.mark("affinity_write")
         run.parameters = _json_safe(config.as_dict() | {
             "cutoff": periods.cutoff.isoformat(), "thresholds": table.thresholds,
@@ -123,7 +119,7 @@ def scoring_run(
         })
         run.diagnostics = _json_safe(table.diagnostics | {
             "affinity": {result.kind: result.as_dict() for result in neighbours} | {
-                "seconds": round(affinity_seconds, 3)}})
+                "seconds": round(laps.seconds["affinity"] + laps.seconds["affinity_write"], 3)}})
         run.counts = {
             "customers": written, "buyers": int(table.buyers.sum()), "tier_changes": moves.count,
             "rfm_segment": _counts(table.segment[table.buyers]), "value_class": _counts(table.value_class[table.buyers]),

@@ -137,3 +137,11 @@ def test_cells_counted_in_the_run_equal_a_count_of_its_snapshots(shop, manager, 
     stored_moves = sorted(DashboardMove.objects.filter(run=run).values_list(*move_keys), key=str)
     assert len(stored_moves) > 3 and stored_moves == sorted(
         (tuple(m[k] for k in move_keys) for m in dashboard_cells._counted_moves(run)), key=str)
+
+
+def test_a_request_that_waited_for_a_rebuild_does_not_rebuild_again(archive):
+    seen_before = run_for(None)  # what a second request read before the first one rebuilt
+    dashboard_cells.refresh(seen_before)
+    cells = set(DashboardCell.objects.values_list("pk", flat=True))
+    dashboard_cells.refresh(seen_before)
+    assert set(DashboardCell.objects.values_list("pk", flat=True)) == cells
