@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, models
 
 
@@ -114,17 +115,33 @@ class TableWriter:
             return
         quote = connection.ops.quote_name
         columns = ", ".join(quote(c) for c in self.columns)
-        updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in self.columns if c not in conflict)
-        mark = "%s" if connection.vendor == "postgresql" else "?"
-        marks = ", ".join([mark] * len(self.columns))
         keys = ", ".join(quote(c) for c in conflict)
-        sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks}) ON CONFLICT ({keys}) DO UPDATE SET {updates}"  # noqa: S608
+        updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in self.columns if c not in conflict)
+        on_conflict = f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
         connection.ensure_connection()
+        if connection.vendor == "postgresql":
+            self._upsert_by_copy(rows, columns, on_conflict)
+            return
+        marks = ", ".join(["?"] * len(self.columns))
+        sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks}) {on_conflict}"  # noqa: S608 - names from model meta
         cursor = connection.connection.cursor()  # the driver's own cursor: no per-row placeholder rewriting
         try:
             cursor.executemany(sql, rows)
         finally:
             cursor.close()
+
+    def _upsert_by_copy(self, rows: Sequence[tuple], columns: str, on_conflict: str) -> None:
+        """PostgreSQL: COPY the rows into a scratch table, then one INSERT … SELECT. An
+        executemany of upserts costs a statement per row, twice the whole fold of an import."""
+        scratch = f"kehu_upsert_{self.table}"
+        with connection.connection.cursor() as cursor:
+            # A temporary table lives as long as the connection; its rows are removed after use.
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {scratch} (LIKE {self.table} INCLUDING DEFAULTS)")
+            with cursor.copy(f"COPY {scratch} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {self.table} ({columns}) SELECT {columns} FROM {scratch} {on_conflict}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {scratch}")  # noqa: S608
 
 
 _MISSING = object()
@@ -136,13 +153,20 @@ _PASS_THROUGH = (models.CharField, models.TextField, models.IntegerField, models
                  models.ForeignKey)
 
 
+_last_datetime: tuple[Any, Any] = (None, None)
+
+
 def _sqlite_datetime(value: Any) -> Any:
     # What Django's SQLite backend stores: naive UTC, str() form (microseconds only when set).
     if value is None:
         return None
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-    return str(value)
+    global _last_datetime
+    last = _last_datetime  # one read: another thread may replace the pair meanwhile
+    if value is last[0]:  # a batch's created_at/updated_at: one object on every row
+        return last[1]
+    text = str(value.astimezone(datetime.UTC).replace(tzinfo=None) if value.tzinfo is not None else value)
+    _last_datetime = (value, text)
+    return text
 
 
 def _adapter(field: models.Field):
@@ -151,6 +175,8 @@ def _adapter(field: models.Field):
     if isinstance(field, _PASS_THROUGH) and not isinstance(field, EncryptedTextField):
         return None
     if isinstance(field, models.JSONField):
+        if field.encoder is None:
+            return json_adapter()
         # What JSONField.get_db_prep_save ends in, without its per-value expression checks.
         adapt_json, encoder = connection.ops.adapt_json_value, field.encoder
         return lambda value: None if value is None else adapt_json(value, encoder)
@@ -158,6 +184,21 @@ def _adapter(field: models.Field):
         # psycopg sends aware datetimes as timestamptz itself; SQLite wants Django's text form.
         return None if connection.vendor == "postgresql" else _sqlite_datetime
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def json_text(value: Any) -> str:
+    """JSON text as `json.dumps` writes it (non-text keys become text), ten times faster:
+    encoding the profile counters was a sixth of an order import's time."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def json_adapter():
+    """Adapter of a JSON column without its own encoder, for the live connection."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return lambda value: None if value is None else Jsonb(value, dumps=json_text)
+    return lambda value: None if value is None else json_text(value)
 
 
 def datetime_texts(epoch_seconds: Any) -> list[str]:
