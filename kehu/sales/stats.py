@@ -12,7 +12,6 @@ Balances (outstanding, overdue) always come from the open receivables.
 from __future__ import annotations
 
 import datetime
-import heapq
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
