@@ -51,7 +51,22 @@ def customer_get(*, viewer: User, pk: int) -> Customer:
     customer = visible_to(viewer).select_related("person", "organization", "owner", "team").filter(pk=pk).first()
     if customer is None:
         raise Http404("No such customer.")
+    _remember_seen(viewer, customer.pk)
     return customer
+
+
+def _remember_seen(viewer: User, customer_id: int) -> None:
+    # The user object lives as long as one request: the customer page's cards need not ask
+    # the database again whether its viewer may see the customer it has just opened.
+    seen = viewer.__dict__.setdefault("_customers_seen", set())
+    seen.add(customer_id)
+
+
+def may_see(viewer: User, customer_id: int) -> bool:
+    """Whether `viewer` may see this customer (`visible_to` for one id)."""
+    if customer_id in viewer.__dict__.get("_customers_seen", ()):
+        return True
+    return visible_to(viewer).filter(pk=customer_id).exists()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from kehu.accounts.models import User
 from kehu.accounts.permissions import sees_all_customers
 from kehu.customers.models import Customer
-from kehu.customers.selectors import visible_to
+from kehu.customers.selectors import may_see, visible_to
 from kehu.insights import churn
 from kehu.insights.models import CustomerScore, ScoringRun, Tier, TierChange, TierOverride
 from kehu.insights.tier_rules import rule_reason
@@ -39,10 +39,6 @@ class CustomerInsight:
     @property
     def as_of(self) -> datetime.date | None:
         return self.score.as_of if self.score else None
-
-
-def may_see(viewer: User, customer_id: int) -> bool:
-    return visible_to(viewer).filter(pk=customer_id).exists()
 
 
 def insight_of(*, viewer: User, customer_id: int, run: ScoringRun | None = None) -> CustomerInsight | None:

@@ -73,11 +73,19 @@ def read_rows(
     renames = {_norm(k): v for k, v in (mapping or {}).items()}
     fields = [renames.get(_norm(cell), _norm(cell)) for cell in header]
 
+    named = [(i, name) for i, name in enumerate(fields) if name]
+    every_column_named = len(named) == len(fields)
+
     def iterate() -> Iterator[tuple[int, dict[str, Any]]]:
         for number, row in enumerate(rows, start=2):
-            if not any(cell not in (None, "") for cell in row):
+            # any(row) answers for nearly every row at once; a row of only falsy cells may
+            # still hold a 0 from a spreadsheet, so only then are its cells looked at.
+            if not any(row) and all(cell in (None, "") for cell in row):
                 continue
-            yield number, {name: (row[i] if i < len(row) else None) for i, name in enumerate(fields) if name}
+            if every_column_named and len(row) == len(fields):  # the usual row: a zip, no index checks
+                yield number, dict(zip(fields, row, strict=True))
+            else:
+                yield number, {name: (row[i] if i < len(row) else None) for i, name in named}
 
     return fields, iterate()
 
