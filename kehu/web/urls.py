@@ -49,6 +49,7 @@ web_patterns = [
         links.relationship_delete_view,
         name="relationship-delete",
     ),
+    path("customers/<int:pk>/<str:block>/form/<str:which>/", links.block_form_view, name="block-form"),
     path("customers/<int:pk>/key-people/add/", links.key_person_add_view, name="key-person-add"),
     path("customers/<int:pk>/key-people/new-person/", links.key_person_new_view, name="key-person-new"),
     *[

@@ -48,6 +48,12 @@ def test_sign_in_create_person_and_find_by_pinyin_initials(live_server, seller, 
     page.wait_for_url(re.compile(r"/customers/\d+/$"))
     assert page.locator("h1").inner_text() == "王小明"
     assert "139 1234 5678" in page.locator("#contacts").inner_text()
+    # The blank "add" form is fetched when its fold opens, then posts in place.
+    page.click("#contacts-add > summary")
+    page.locator("input[name=contacts-add-value]").fill("wxm@example.com")
+    page.select_option("select[name=contacts-add-type]", "email")
+    page.click("#contacts-add button[type=submit]")
+    page.locator("#contacts >> text=wxm@example.com").wait_for()
     page.screenshot(path=str(SCREENSHOTS / "kehu-customer-page.png"), full_page=True)
 
     page.goto(f"{live_server.url}/customers/")

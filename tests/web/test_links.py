@@ -54,7 +54,7 @@ def test_bad_contact_point_is_a_field_error_in_place(client, sales, customer, da
     assert customer.contact_points.count() == 1
     # Without htmx the whole page comes back with the form open and the error shown.
     page = client.post(reverse("web:contacts-add", args=[customer.pk]), data)
-    assert page.status_code == 200 and "<details open" in page.content.decode()
+    assert page.status_code == 200 and '<details id="contacts-add" open' in page.content.decode()
 
 
 def test_edit_and_delete_contact_point(client, sales, customer):
@@ -157,3 +157,36 @@ def test_family_block_is_404_for_organisations(client, sales):
     response = client.post(reverse("web:family-add", args=[company.pk]), {"family-add-relation": "child",
                                                                            "family-add-name": "x"})
     assert response.status_code == 404
+
+
+def test_blank_forms_are_folded_and_built_when_opened(client, sales, customer):
+    client.force_login(sales)
+    page = client.get(reverse("web:customer-detail", args=[customer.pk])).content.decode()
+    form_url = reverse("web:block-form", args=[customer.pk, "contacts", "add"])
+    assert f'hx-get="{form_url}"' in page and 'name="contacts-add-value"' not in page
+    fragment = client.get(form_url, **HTMX)
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in body
+    assert '<details id="contacts-add" open' in body and 'name="contacts-add-value"' in body
+    # Without htmx: the whole page, that form open.
+    full = client.get(form_url).content.decode()
+    assert "<html" in full and '<details id="contacts-add" open' in full and 'name="family-add-name"' not in full
+
+
+@pytest.mark.parametrize("block, which, kind", [
+    ("contacts", "nope", "person"), ("orders", "add", "person"),
+    ("family", "add", "organization"), ("relationships", "key", "person"),
+])
+def test_a_form_the_customer_has_not_is_404(client, sales, customer, block, which, kind):
+    client.force_login(sales)
+    target = customer if kind == "person" else make_organization(sales, "杭州云帆科技有限公司")
+    assert client.get(reverse("web:block-form", args=[target.pk, block, which]), **HTMX).status_code == 404
+
+
+def test_blank_forms_follow_the_customer_rules(client, analyst, sales, customer):
+    client.force_login(analyst)  # may read, may not write
+    assert client.get(reverse("web:block-form", args=[customer.pk, "contacts", "add"])).status_code == 403
+    client.force_login(sales)
+    organization = make_organization(sales, "杭州云帆科技有限公司")
+    body = client.get(reverse("web:block-form", args=[organization.pk, "relationships", "key"]), **HTMX).content.decode()
+    assert '<details id="relationships-key" open' in body and 'name="key-title"' in body

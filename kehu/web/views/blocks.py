@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from kehu.accounts.permissions import may_write_customers
 from kehu.customers.choices import RelationshipType
@@ -53,7 +54,6 @@ def block_context(request: HttpRequest, customer: Customer, block: str, state: d
 def _contacts(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     return {
         "items": list(customer.contact_points.all()),
-        "add_form": ContactPointForm(prefix="contacts-add"),
     }
 
 
@@ -64,32 +64,43 @@ def _family(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     visible = set(visible_to(request.user).filter(pk__in=linked_ids).values_list("pk", flat=True)) if linked_ids else set()
     for member in members:
         member.linked_visible = member.linked_customer_id in visible
-    return {
-        "items": members,
-        "add_form": FamilyMemberForm(prefix="family-add"),
-        "link_form": FamilyLinkForm(prefix="family-link"),
-        "new_person_form": FamilyNewPersonForm(prefix="family-new"),
-    }
+    return {"items": members}
 
 
 def _dates(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    return {"items": list(customer.important_dates.all()), "add_form": ImportantDateForm(prefix="dates-add")}
+    return {"items": list(customer.important_dates.all())}
 
 
 def _relationships(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     views = relationships_of(viewer=request.user, customer=customer)
     key_people = [v for v in views if v.link.type == RelationshipType.KEY_PERSON_OF and not v.outgoing]
     others = [v for v in views if v not in key_people]
-    return {
-        "items": others,
-        "key_people": key_people,
-        "add_form": RelationshipForm(prefix="rel"),
-        "key_form": KeyPersonForm(prefix="key") if not customer.is_person else None,
-        "key_new_form": KeyPersonNewForm(prefix="keynew") if not customer.is_person else None,
-    }
+    return {"items": others, "key_people": key_people}
 
 
 _BUILDERS = {"contacts": _contacts, "family": _family, "dates": _dates, "relationships": _relationships}
+
+# The blank forms a block can open: (block, which) → (context key, form class, prefix, who has it).
+# A page shows them folded and builds none; opening one asks for it (`opened_form`).
+BLOCK_FORMS = {
+    ("contacts", "add"): ("add_form", ContactPointForm, "contacts-add", None),
+    ("family", "add"): ("add_form", FamilyMemberForm, "family-add", "person"),
+    ("family", "link"): ("link_form", FamilyLinkForm, "family-link", "person"),
+    ("family", "new"): ("new_person_form", FamilyNewPersonForm, "family-new", "person"),
+    ("dates", "add"): ("add_form", ImportantDateForm, "dates-add", None),
+    ("relationships", "add"): ("add_form", RelationshipForm, "rel", None),
+    ("relationships", "key"): ("key_form", KeyPersonForm, "key", "organization"),
+    ("relationships", "keynew"): ("key_new_form", KeyPersonNewForm, "keynew", "organization"),
+}
+
+
+def opened_form(customer: Customer, block: str, which: str) -> dict[str, Any]:
+    """The block state with one blank form open; Http404 for a form this customer has not."""
+    spec = BLOCK_FORMS.get((block, which))
+    if spec is None or spec[3] not in (None, customer.kind):
+        raise Http404(_("No such form."))
+    key, form_class, prefix, _kind = spec
+    return {key: form_class(prefix=prefix), "open": which}
 
 
 def base_block_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:

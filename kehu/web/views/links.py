@@ -53,7 +53,7 @@ from kehu.web.forms.links import (
     RelationshipForm,
 )
 from kehu.web.ratelimits import rate_limited
-from kehu.web.views.blocks import base_block_context, block_context
+from kehu.web.views.blocks import base_block_context, block_context, opened_form
 from kehu.web.views.common import ensure_writer, vary_on_htmx, wants_fragment
 from kehu.web.views.detail import completeness_rows, detail_context
 
@@ -129,6 +129,15 @@ def _duplicate(form: forms.Form, block: str) -> None:
     # The contact-point services validate without the customer, so the database's
     # unique (customer, type, value) constraint is the one that notices a repeat.
     form.add_error("value" if block == "contacts" else None, _("This is already on the customer's file."))
+
+
+@login_required
+@require_GET
+def block_form_view(request: HttpRequest, pk: int, block: str, which: str) -> HttpResponse:
+    """A block with one of its blank forms open: the page leaves them folded and unbuilt."""
+    customer = customer_get(viewer=request.user, pk=pk)
+    ensure_writer(request.user)
+    return block_response(request, pk, block, state=opened_form(customer, block, which))
 
 
 @login_required
