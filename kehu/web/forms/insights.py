@@ -14,11 +14,27 @@ from kehu.insights.models import Tier, TierOverride
 from kehu.web.forms.activity import datetime_field
 
 
+class _CachedChoices(forms.models.ModelChoiceIterator):
+    """Choices from the rows the field's queryset already holds. The stock iterator asks
+    the database on every pass (on PostgreSQL through a server-side cursor), and a page
+    passes over the choices more than once."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # a fetched queryset iterates its cache
+            yield self.choice(obj)
+
+
+class _TierChoiceField(forms.ModelChoiceField):
+    iterator = _CachedChoices
+
+
 class TierOverrideForm(forms.Form):
     """Put a customer in a tier by hand. The service re-checks everything (active tier,
     reason, expiry in the future); the form only turns the posted text into values."""
 
-    tier = forms.ModelChoiceField(
+    tier = _TierChoiceField(
         label=_("Tier"), queryset=Tier.objects.none(), empty_label=None,
         error_messages={"invalid_choice": _("Choose one of the active tiers."),
                         "required": _("Choose one of the active tiers.")},
@@ -32,7 +48,9 @@ class TierOverrideForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tier"].queryset = Tier.objects.filter(active=True).order_by("position", "id")
+        field = self.fields["tier"]
+        field.queryset = Tier.objects.filter(active=True).order_by("position", "id")
+        list(field.queryset)  # one query for the choices, whatever reads them
 
     def clean_expires_at(self) -> Any:
         # The service says the same; checked here too so a missing reason and a past
