@@ -5,7 +5,7 @@ import datetime
 import heapq
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q
@@ -37,6 +37,9 @@ class TimelineEntry:
 class TimelinePage:
     entries: list[TimelineEntry]
     next_cursor: str | None
+    # The rows each source returned, newest first (up to limit + 1): a page that also shows
+    # the latest orders or service records reuses them instead of asking again.
+    fetched: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class BadCursor(ValueError):
@@ -77,7 +80,7 @@ def _after_cursor(source: Source, cursor: tuple[datetime.datetime, str, int]) ->
 
 
 def _rows(source: Source, customer: Customer, *, limit: int, cursor, since, until) -> Iterable[TimelineEntry]:
-    rows = source.model.objects.filter(customer=customer)
+    rows = source.model.objects.filter(customer=customer).select_related(*source.related)
     if source.model is Order:
         rows = rows.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
     if cursor is not None:
@@ -111,4 +114,5 @@ def timeline_page(
     entries = [entry for _index, entry in zip(range(limit + 1), merged, strict=False)]
     more = len(entries) > limit
     entries = entries[:limit]
-    return TimelinePage(entries, encode_cursor(entries[-1]) if more else None)
+    fetched = {source.kind: [entry.item for entry in stream] for source, stream in zip(wanted, streams, strict=True)}
+    return TimelinePage(entries, encode_cursor(entries[-1]) if more else None, fetched)

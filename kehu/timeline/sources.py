@@ -44,10 +44,10 @@ SOURCES: tuple[Source, ...] = (
            lambda p: p.get_method_display() + (f" · {p.reference}" if p.reference else "")),
     Source("service", _("After-sales service"), ServiceRecord, "reported_at",
            lambda s: f"{s.get_kind_display()} · {s.get_status_display()}",
-           lambda s: (s.product + " · " if s.product else "") + s.problem[:200]),
+           lambda s: (s.product + " · " if s.product else "") + s.problem[:200], related=("technician", "order")),
     Source("tier_change", _("Tier change"), TierChange, "changed_at",
            lambda c: f"{c.from_name or '—'} → {c.to_name or '—'}",
-           lambda c: f"{c.get_cause_display()}" + (f" · {c.reason}" if c.reason else "")),
+           lambda c: f"{c.get_cause_display()}" + (f" · {c.reason}" if c.reason else ""), related=("actor",)),
 )
 
 SOURCES_BY_KIND = {source.kind: source for source in SOURCES}

@@ -144,6 +144,19 @@ def test_orders_card_pages_and_full_list(client, sales, customer):
     assert "SO-0" in full and "SO-6" in full
 
 
+@pytest.mark.parametrize("timeline_filter", [{}, {"kind": "interaction"}])
+def test_orders_card_is_the_same_whether_it_reuses_the_timeline_or_not(client, sales, customer, timeline_filter):
+    # Unfiltered, the card takes the timeline's newest orders; filtered, it asks on its own.
+    for n in range(7):
+        make_order(sales, customer, f"SO-{n}", days=n + 1)
+    client.force_login(sales)
+    page = client.get(reverse("web:customer-detail", args=[customer.pk]), timeline_filter)
+    card = page.context["orders"]
+    assert [o.number for o in card.items] == ["SO-0", "SO-1", "SO-2", "SO-3", "SO-4"] and card.has_next
+    assert [line.product_name for line in card.items[0].lines.all()] == ["茶叶"]
+    assert any(e.kind == "order" for e in page.context["entries"]) is not bool(timeline_filter)
+
+
 def test_orders_of_invisible_customers_are_404(client, sales, outsider, customer):
     hidden = make_person(outsider, "赵六", contact_points=[])
     secret = make_order(outsider, hidden, "SO-SECRET")

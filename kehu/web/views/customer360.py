@@ -34,7 +34,7 @@ from kehu.web.forms.activity import InteractionForm, TimelineFilterForm, now_loc
 from kehu.web.forms.insights import TierOverrideForm
 from kehu.web.forms.sales import CreditIncidentForm
 
-TIMELINE_LIMIT = 20
+TIMELINE_LIMIT = 20  # more than each card below shows: they reuse the timeline's rows
 ORDERS_PER_CARD = 5
 RECENT_SERVICE = 3
 RECENT_INCIDENTS = 5
@@ -162,6 +162,8 @@ def timeline_context(request: HttpRequest, customer: Customer, params=None) -> d
     prefetch_related_objects([e.item for e in page.entries if e.kind == "interaction"], "staff")
     context["entries"] = page.entries
     context["next_cursor"] = page.next_cursor
+    # The unfiltered first page holds each source's newest rows: the cards reuse them.
+    context["timeline_latest"] = {} if form.is_bound else page.fetched
     context["more_query"] = form.query(cursor=page.next_cursor) if form.is_bound else _cursor_query(page.next_cursor)
     return context
 
@@ -182,29 +184,41 @@ def money_context(customer: Customer) -> dict[str, Any]:
     }
 
 
-def orders_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    return {"orders": small_page(orders_of(customer), request.GET.get("orders_page"), ORDERS_PER_CARD)}
+def orders_context(request: HttpRequest, customer: Customer, latest: dict[str, list] | None = None) -> dict[str, Any]:
+    raw_page = request.GET.get("orders_page")
+    newest = (latest or {}).get("order")
+    if newest is not None and raw_page in (None, "", "1"):
+        # The timeline read up to TIMELINE_LIMIT + 1 orders, newest first: enough to tell
+        # whether the card has a second page.
+        return {"orders": SmallPage(newest[:ORDERS_PER_CARD], 1, len(newest) > ORDERS_PER_CARD)}
+    return {"orders": small_page(orders_of(customer), raw_page, ORDERS_PER_CARD)}
 
 
-def service_context(customer: Customer) -> dict[str, Any]:
+def service_context(customer: Customer, latest: dict[str, list] | None = None) -> dict[str, Any]:
+    newest = (latest or {}).get("service")
+    if newest is not None:
+        return {"service_records": newest[:RECENT_SERVICE]}
     records = ServiceRecord.objects.filter(customer=customer).select_related("technician", "order")
     return {"service_records": list(records.order_by("-reported_at", "-id")[:RECENT_SERVICE])}
 
 
-def insight_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+def insight_context(request: HttpRequest, customer: Customer, latest: dict[str, list] | None = None) -> dict[str, Any]:
     """The Insights card: the latest snapshot, the tier in force and the tier history.
 
-    Five queries whatever the history: the run, the visibility check, the snapshot, the
-    open override, the last few tier changes (the form's tier list is lazy).
+    Three queries whatever the history: the run, the snapshot, the open override (the
+    visibility check is the page's own; the last tier changes come with the timeline's
+    rows when the page has them; the form's tier list is one more for who may override).
     """
     run = current_run()
     insight = insight_of(viewer=request.user, customer_id=customer.pk, run=run)
     can_override = may_configure(request.user)
+    newest_changes = (latest or {}).get("tier_change")
     return {
         "insight": insight,
         "scoring_run": run,
         "prediction_days": (run.parameters or {}).get("prediction_days") if run else None,
-        "tier_changes": tier_history(viewer=request.user, customer_id=customer.pk, limit=TIER_CHANGES_SHOWN),
+        "tier_changes": (newest_changes[:TIER_CHANGES_SHOWN] if newest_changes is not None
+                         else tier_history(viewer=request.user, customer_id=customer.pk, limit=TIER_CHANGES_SHOWN)),
         "can_override_tier": can_override,
         "override_form": TierOverrideForm(prefix="tier") if can_override else None,
     }
@@ -230,12 +244,13 @@ def customer360_context(
     state = state or {}
     today = timezone.localdate()
     context: dict[str, Any] = {"figures": key_figures(customer, today=today), "today": today}
-    context.update(insight_context(request, customer))
-    context.update(preferences_context(request, customer, context))
     context.update(timeline_context(request, customer))
-    context.update(orders_context(request, customer))
+    latest = context.pop("timeline_latest", {})
+    context.update(insight_context(request, customer, latest))
+    context.update(preferences_context(request, customer, context))
+    context.update(orders_context(request, customer, latest))
     context.update(money_context(customer))
-    context.update(service_context(customer))
+    context.update(service_context(customer, latest))
     context["log_form"] = interaction_form(request, customer)
     context.update(state)
     return context
