@@ -52,9 +52,7 @@ def block_context(request: HttpRequest, customer: Customer, block: str, state: d
 
 
 def _contacts(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    return {
-        "items": list(customer.contact_points.all()),
-    }
+    return {"items": list(customer.contact_points.all())}
 
 
 def _family(request: HttpRequest, customer: Customer) -> dict[str, Any]:
