@@ -7,9 +7,11 @@ show instead of fresh ones (after an error, or when a row is being edited).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django import forms
+from django.http import Http404, HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 
 from kehu.accounts.permissions import may_write_customers
@@ -78,27 +80,47 @@ def _relationships(request: HttpRequest, customer: Customer) -> dict[str, Any]:
 
 _BUILDERS = {"contacts": _contacts, "family": _family, "dates": _dates, "relationships": _relationships}
 
-# The blank forms a block can open: (block, which) → (context key, form class, prefix, who has it).
+@dataclass(frozen=True)
+class BlankForm:
+    """A blank form a block can open: the context key its template reads, the form, the
+    prefix its fields are rendered and posted under, and the customer kind that has it."""
+
+    key: str
+    form_class: type[forms.Form]
+    prefix: str
+    kind: str | None = None  # None: every customer
+
+
 # A page shows them folded and builds none; opening one asks for it (`opened_form`).
 BLOCK_FORMS = {
-    ("contacts", "add"): ("add_form", ContactPointForm, "contacts-add", None),
-    ("family", "add"): ("add_form", FamilyMemberForm, "family-add", "person"),
-    ("family", "link"): ("link_form", FamilyLinkForm, "family-link", "person"),
-    ("family", "new"): ("new_person_form", FamilyNewPersonForm, "family-new", "person"),
-    ("dates", "add"): ("add_form", ImportantDateForm, "dates-add", None),
-    ("relationships", "add"): ("add_form", RelationshipForm, "rel", None),
-    ("relationships", "key"): ("key_form", KeyPersonForm, "key", "organization"),
-    ("relationships", "keynew"): ("key_new_form", KeyPersonNewForm, "keynew", "organization"),
+    ("contacts", "add"): BlankForm("add_form", ContactPointForm, "contacts-add"),
+    ("family", "add"): BlankForm("add_form", FamilyMemberForm, "family-add", "person"),
+    ("family", "link"): BlankForm("link_form", FamilyLinkForm, "family-link", "person"),
+    ("family", "new"): BlankForm("new_person_form", FamilyNewPersonForm, "family-new", "person"),
+    ("dates", "add"): BlankForm("add_form", ImportantDateForm, "dates-add"),
+    ("relationships", "add"): BlankForm("add_form", RelationshipForm, "rel"),
+    ("relationships", "key"): BlankForm("key_form", KeyPersonForm, "key", "organization"),
+    ("relationships", "keynew"): BlankForm("key_new_form", KeyPersonNewForm, "keynew", "organization"),
 }
 
 
 def opened_form(customer: Customer, block: str, which: str) -> dict[str, Any]:
     """The block state with one blank form open; Http404 for a form this customer has not."""
     spec = BLOCK_FORMS.get((block, which))
-    if spec is None or spec[3] not in (None, customer.kind):
+    if spec is None or spec.kind not in (None, customer.kind):
         raise Http404(_("No such form."))
-    key, form_class, prefix, _kind = spec
-    return {key: form_class(prefix=prefix), "open": which}
+    return {spec.key: spec.form_class(prefix=spec.prefix), "open": which}
+
+
+def posted_form(block: str, which: str, data: QueryDict) -> forms.Form:
+    """The form (block, which) bound to what was posted, under the prefix the page used."""
+    spec = BLOCK_FORMS[(block, which)]
+    return spec.form_class(data, prefix=spec.prefix)
+
+
+def reopened_form(block: str, which: str, form: forms.Form) -> dict[str, Any]:
+    """The block state showing a posted form again, open, with its errors."""
+    return {BLOCK_FORMS[(block, which)].key: form, "open": which}
 
 
 def base_block_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:

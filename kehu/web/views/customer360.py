@@ -141,12 +141,18 @@ def interaction_form(request: HttpRequest, customer: Customer, data=None) -> Int
 
 def timeline_context(request: HttpRequest, customer: Customer, params=None) -> dict[str, Any]:
     """One page of the timeline for the filter in `params` (a QueryDict), or an error to show."""
+    return timeline_and_latest(request, customer, params)[0]
+
+
+def timeline_and_latest(request: HttpRequest, customer: Customer, params=None) -> tuple[dict[str, Any], dict[str, list]]:
+    """`timeline_context`, and each source's newest rows when the page is the unfiltered
+    first one (the cards of the full page reuse them; an empty dict otherwise)."""
     params = params if params is not None else request.GET
     form = TimelineFilterForm(params if any(k in params for k in ("kind", "since", "until", "cursor")) else None)
     context: dict[str, Any] = {"filter_form": form, "entries": [], "next_cursor": None, "timeline_error": "",
                                "filtered": form.is_bound}
     if form.is_bound and not form.is_valid():
-        return context
+        return context, {}
     data = form.cleaned_data if form.is_bound else {}
     since, until = form.bounds() if form.is_bound else (None, None)
     try:
@@ -157,15 +163,13 @@ def timeline_context(request: HttpRequest, customer: Customer, params=None) -> d
     except BadCursor:
         context["timeline_error"] = _("This page of the timeline no longer exists. Start again from the top.")
         context["bad_cursor"] = True
-        return context
+        return context, {}
     # One query for every communication's staff on the page, none per entry.
     prefetch_related_objects([e.item for e in page.entries if e.kind == "interaction"], "staff")
     context["entries"] = page.entries
     context["next_cursor"] = page.next_cursor
-    # The unfiltered first page holds each source's newest rows: the cards reuse them.
-    context["timeline_latest"] = {} if form.is_bound else page.fetched
     context["more_query"] = form.query(cursor=page.next_cursor) if form.is_bound else _cursor_query(page.next_cursor)
-    return context
+    return context, ({} if form.is_bound else page.fetched)
 
 
 def _cursor_query(cursor: str | None) -> str:
@@ -244,8 +248,8 @@ def customer360_context(
     state = state or {}
     today = timezone.localdate()
     context: dict[str, Any] = {"figures": key_figures(customer, today=today), "today": today}
-    context.update(timeline_context(request, customer))
-    latest = context.pop("timeline_latest", {})
+    timeline, latest = timeline_and_latest(request, customer)
+    context.update(timeline)
     context.update(insight_context(request, customer, latest))
     context.update(preferences_context(request, customer, context))
     context.update(orders_context(request, customer, latest))

@@ -43,17 +43,12 @@ from kehu.web.forms.errors import attach_errors
 from kehu.web.forms.links import (
     ContactPointForm,
     CustomerPickField,
-    FamilyLinkForm,
     FamilyMemberForm,
-    FamilyNewPersonForm,
     ImportantDateForm,
-    KeyPersonForm,
-    KeyPersonNewForm,
     NewPersonForm,
-    RelationshipForm,
 )
 from kehu.web.ratelimits import rate_limited
-from kehu.web.views.blocks import base_block_context, block_context, opened_form
+from kehu.web.views.blocks import base_block_context, block_context, opened_form, posted_form, reopened_form
 from kehu.web.views.common import ensure_writer, vary_on_htmx, wants_fragment
 from kehu.web.views.detail import completeness_rows, detail_context
 
@@ -97,11 +92,14 @@ BLOCKS: dict[str, LinkSpec] = {
 
 
 def block_response(
-    request: HttpRequest, customer_pk: int, block: str, *, state: dict[str, Any] | None = None, done: bool = False
+    request: HttpRequest, customer_pk: int, block: str, *, state: dict[str, Any] | None = None, done: bool = False,
+    unchanged: Customer | None = None,
 ) -> HttpResponse:
-    """The block as a fragment (htmx), a redirect back (plain POST done) or the page with the form."""
-    # Re-read: completeness and the updated rows come from the services' writes.
-    customer = customer_get(viewer=request.user, pk=customer_pk)
+    """The block as a fragment (htmx), a redirect back (plain POST done) or the page with the form.
+
+    `unchanged`: the customer as this request read it, when the request wrote nothing
+    (a GET); otherwise it is read again, as completeness and the rows come from the writes."""
+    customer = unchanged or customer_get(viewer=request.user, pk=customer_pk)
     if wants_fragment(request):
         context = base_block_context(request, customer)
         context["b"] = block_context(request, customer, block, state)
@@ -137,7 +135,7 @@ def block_form_view(request: HttpRequest, pk: int, block: str, which: str) -> Ht
     """A block with one of its blank forms open: the page leaves them folded and unbuilt."""
     customer = customer_get(viewer=request.user, pk=pk)
     ensure_writer(request.user)
-    return block_response(request, pk, block, state=opened_form(customer, block, which))
+    return block_response(request, pk, block, state=opened_form(customer, block, which), unchanged=customer)
 
 
 @login_required
@@ -146,7 +144,7 @@ def link_add_view(request: HttpRequest, pk: int, block: str) -> HttpResponse:
     customer = customer_get(viewer=request.user, pk=pk)
     spec = _spec(customer, block)
     ensure_writer(request.user)
-    form = spec.form_class(request.POST, prefix=f"{block}-add")
+    form = posted_form(block, "add", request.POST)
     if form.is_valid():
         try:
             spec.add(request.user, customer, form.cleaned_data)
@@ -156,7 +154,7 @@ def link_add_view(request: HttpRequest, pk: int, block: str) -> HttpResponse:
             _duplicate(form, block)
         else:
             return block_response(request, pk, block, done=True)
-    return block_response(request, pk, block, state={"add_form": form, "open": "add"})
+    return block_response(request, pk, block, state=reopened_form(block, "add", form))
 
 
 @login_required
@@ -169,7 +167,7 @@ def link_edit_view(request: HttpRequest, pk: int, block: str, item: int) -> Http
     prefix = f"{block}-{item}"
     if request.method == "GET":
         form = spec.form_class(initial=model_to_dict(instance), prefix=prefix)
-        return block_response(request, pk, block, state={"editing": item, "edit_form": form})
+        return block_response(request, pk, block, state={"editing": item, "edit_form": form}, unchanged=customer)
     form = spec.form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
@@ -228,7 +226,7 @@ def family_link_view(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get(viewer=request.user, pk=pk)
     _spec(customer, "family")
     ensure_writer(request.user)
-    form = FamilyLinkForm(request.POST, prefix="family-link")
+    form = posted_form("family", "link", request.POST)
     if form.is_valid():
         other = resolve_pick(request.user, form, exclude=customer)
         if other is not None and not other.is_person:
@@ -244,7 +242,7 @@ def family_link_view(request: HttpRequest, pk: int) -> HttpResponse:
                 attach_errors(error, fallback=form, aliases={"linked_customer": (form, "other_number")})
             else:
                 return block_response(request, pk, "family", done=True)
-    return block_response(request, pk, "family", state={"link_form": form, "open": "link"})
+    return block_response(request, pk, "family", state=reopened_form("family", "link", form))
 
 
 @login_required
@@ -253,7 +251,7 @@ def family_new_person_view(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get(viewer=request.user, pk=pk)
     _spec(customer, "family")
     ensure_writer(request.user)
-    form = FamilyNewPersonForm(request.POST, prefix="family-new")
+    form = posted_form("family", "new", request.POST)
     if form.is_valid():
         try:
             with transaction.atomic():  # the new file and the link, or neither
@@ -267,7 +265,7 @@ def family_new_person_view(request: HttpRequest, pk: int) -> HttpResponse:
             _attach_new_person_errors(error, form)
         else:
             return block_response(request, pk, "family", done=True)
-    return block_response(request, pk, "family", state={"new_person_form": form, "open": "new"})
+    return block_response(request, pk, "family", state=reopened_form("family", "new", form))
 
 
 @login_required
@@ -275,7 +273,7 @@ def family_new_person_view(request: HttpRequest, pk: int) -> HttpResponse:
 def relationship_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get(viewer=request.user, pk=pk)
     ensure_writer(request.user)
-    form = RelationshipForm(request.POST, prefix="rel")
+    form = posted_form("relationships", "add", request.POST)
     if form.is_valid():
         other = resolve_pick(request.user, form, exclude=customer)
         if other is not None:
@@ -290,7 +288,7 @@ def relationship_add_view(request: HttpRequest, pk: int) -> HttpResponse:
                 attach_errors(error, fallback=form, aliases={"to_customer": (form, "other_number")})
             else:
                 return block_response(request, pk, "relationships", done=True)
-    return block_response(request, pk, "relationships", state={"add_form": form, "open": "add"})
+    return block_response(request, pk, "relationships", state=reopened_form("relationships", "add", form))
 
 
 @login_required
@@ -321,7 +319,7 @@ def _organization(request: HttpRequest, pk: int) -> Customer:
 @require_POST
 def key_person_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _organization(request, pk)
-    form = KeyPersonForm(request.POST, prefix="key")
+    form = posted_form("relationships", "key", request.POST)
     if form.is_valid():
         person = resolve_pick(request.user, form, exclude=organization)
         if person is not None:
@@ -336,14 +334,14 @@ def key_person_add_view(request: HttpRequest, pk: int) -> HttpResponse:
                                                              "type": (form, "other_number")})
             else:
                 return block_response(request, pk, "relationships", done=True)
-    return block_response(request, pk, "relationships", state={"key_form": form, "open": "key"})
+    return block_response(request, pk, "relationships", state=reopened_form("relationships", "key", form))
 
 
 @login_required
 @require_POST
 def key_person_new_view(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _organization(request, pk)
-    form = KeyPersonNewForm(request.POST, prefix="keynew")
+    form = posted_form("relationships", "keynew", request.POST)
     if form.is_valid():
         try:
             with transaction.atomic():  # the new person and the key-person link, or neither
@@ -357,7 +355,7 @@ def key_person_new_view(request: HttpRequest, pk: int) -> HttpResponse:
             _attach_new_person_errors(error, form)
         else:
             return block_response(request, pk, "relationships", done=True)
-    return block_response(request, pk, "relationships", state={"key_new_form": form, "open": "keynew"})
+    return block_response(request, pk, "relationships", state=reopened_form("relationships", "keynew", form))
 
 
 @login_required
