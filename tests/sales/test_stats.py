@@ -85,3 +85,22 @@ def test_recompute_profiles_command_reports_and_fixes_drift(sales, customer, cap
     call_command("recompute-profiles")
     assert "1 corrected" in capsys.readouterr().out
     assert ConsumptionProfile.objects.get(customer=customer).order_count == 1
+
+
+@pytest.mark.django_db
+def test_a_deleted_customer_takes_its_orders_and_their_lines_along(sales, manager, customer):
+    """The lines' customer column has no constraint of its own: the lines go with their order."""
+    from kehu.customers.services import customer_delete
+    from kehu.sales.models import Order, OrderLine
+
+    other = make_person(sales, name="李四", contact_points=[])
+    for number, owner in (("D1", customer), ("D2", other)):
+        order_create(actor=sales, customer=owner, number=number, channel="store",
+                     ordered_at=timezone.now() - datetime.timedelta(days=1),
+                     lines=[OrderLineData("x", quantity=1, unit_price=10, category="茶"),
+                            OrderLineData("y", quantity=2, unit_price=3, category="书")])
+    customer_delete(actor=manager, customer=customer)
+    assert list(Order.objects.values_list("number", flat=True)) == ["D2"]
+    assert sorted(OrderLine.objects.values_list("customer_id", flat=True)) == [other.pk, other.pk]
+    # and the recomputed profile of the one left reads its lines through the order
+    assert compute_profile(other.pk).favourite_categories == ["茶", "书"]
