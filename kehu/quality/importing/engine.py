@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.accounts.permissions import may_write_customers
 from kehu.audit.services import audit
-from kehu.core.batch_commits import BatchCommits
 from kehu.quality.importing.base import Importer, Row
 from kehu.quality.importing.customers import CustomerImporter
 from kehu.quality.importing.interactions import InteractionImporter
@@ -108,13 +107,15 @@ def _execute(actor, kind, handle, file_name, options: ImportOptions, progress, r
 
 
 def _run(importer: Importer, rows, options, report: ImportReport, progress, *, per_batch: bool) -> None:
-    with BatchCommits(enabled=per_batch) as commits:
-        for batch in _batches(rows, options.batch_size, importer.group_by):
-            report.rows += len(batch)
-            with commits.batch():
+    for batch in _batches(rows, options.batch_size, importer.group_by):
+        report.rows += len(batch)
+        if per_batch:
+            with transaction.atomic():
                 importer.process(batch)
-            if progress is not None:
-                progress(report.rows)
+        else:
+            importer.process(batch)
+        if progress is not None:
+            progress(report.rows)
 
 
 def _record(actor: User, file_name: str, options: ImportOptions, report: ImportReport, run: ImportRun | None) -> None:
