@@ -104,3 +104,21 @@ def test_a_deleted_customer_takes_its_orders_and_their_lines_along(sales, manage
     assert sorted(OrderLine.objects.values_list("customer_id", flat=True)) == [other.pk, other.pk]
     # and the recomputed profile of the one left reads its lines through the order
     assert compute_profile(other.pk).favourite_categories == ["茶", "书"]
+
+
+@pytest.mark.django_db
+def test_a_cent_left_owing_is_a_cent_in_the_fresh_figures_too(sales, customer):
+    """SQLite sums money as floating point (0.30 − 0.29 = 0.010000000000000009): the fresh
+    balance must round to cents as the stored one does, or every such customer looks drifted."""
+    from decimal import Decimal
+
+    order_create(actor=sales, customer=customer, number="C1", channel="store",
+                 ordered_at=timezone.now() - datetime.timedelta(days=1),
+                 lines=[OrderLineData("x", quantity=1, unit_price=Decimal("0.10")),
+                        OrderLineData("y", quantity=1, unit_price=Decimal("0.20"))])
+    payment_record(actor=sales, customer=customer, amount=Decimal("0.29"), received_at=timezone.now(), method="cash")
+    stored = ConsumptionProfile.objects.get(customer=customer)
+    fresh = compute_profile(customer.pk)
+    assert stored.outstanding_balance == fresh.outstanding_balance == Decimal("0.01")
+    assert str(fresh.outstanding_balance) == "0.01"
+    assert drift(stored, fresh) == {}

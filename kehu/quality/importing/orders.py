@@ -44,6 +44,8 @@ class OrderImporter(Importer):
         self.numbers_seen: set[str] = set()
         self.salespeople: dict[str, int | None] = {}
         self.zone = timezone.get_current_timezone()
+        self.currency = settings.KEHU_CURRENCY  # read once: a setting is a lazy object's attribute
+        self.horizon = cells.future_horizon()
 
     def _line(self, number: int, row: dict[str, Any]) -> dict[str, Any] | None:
         errors_before = self.report.failed
@@ -52,7 +54,7 @@ class OrderImporter(Importer):
             "customer_code": p(number, row, "customer_code", cells.text, max_length=32, required=True),
             "ordered_at": p(number, row, "ordered_at", cells.moment, zone=self.zone),
             "channel": repeated(number, row, "channel", cells.choice, OrderChannel, default=OrderChannel.STORE),
-            "currency": (repeated(number, row, "currency", cells.text, max_length=3) or settings.KEHU_CURRENCY).upper(),
+            "currency": (repeated(number, row, "currency", cells.text, max_length=3) or self.currency).upper(),
             "payment_method": repeated(number, row, "payment_method", cells.choice, PaymentMethod, default=""),
             "status": repeated(number, row, "status", cells.choice, OrderStatus, default=OrderStatus.PAID),
             "product": repeated(number, row, "product", cells.text, max_length=200),
@@ -66,13 +68,13 @@ class OrderImporter(Importer):
         if self.report.failed > errors_before:
             return None
         try:
-            cells.not_future(parsed["ordered_at"])
+            cells.not_future(parsed["ordered_at"], self.horizon)
         except cells.CellError as error:
             self.report.error(number, "ordered_at", row.get("ordered_at"), str(error))
             return None
-        if parsed["currency"] != settings.KEHU_CURRENCY:
+        if parsed["currency"] != self.currency:
             self.report.error(number, "currency", row.get("currency"),
-                              _("This archive keeps amounts in %(c)s.") % {"c": settings.KEHU_CURRENCY})
+                              _("This archive keeps amounts in %(c)s.") % {"c": self.currency})
             return None
         if parsed["status"] not in (OrderStatus.PAID, OrderStatus.UNPAID):
             self.report.error(number, "status", row.get("status"), _("Import orders as paid or unpaid."))
@@ -95,6 +97,7 @@ class OrderImporter(Importer):
         return self.salespeople[username]
 
     def process(self, batch: list[Row]) -> None:
+        self.horizon = cells.future_horizon()
         groups = [(order_number, list(rows)) for order_number, rows in
                   groupby(batch, key=lambda r: cells.text(r[1].get("order_number"), max_length=10_000))]
         numbers = [n for n, _ in groups]
@@ -160,7 +163,8 @@ class OrderImporter(Importer):
         now = timezone.now()
         for order_id, (order_number, customer_id, lines) in zip(order_ids, valid, strict=True):
             head = lines[0][1]
-            total = sum((line["line_total"] for _n, line in lines), ZERO)
+            # Most orders have one line: no generator to sum it.
+            total = lines[0][1]["line_total"] if len(lines) == 1 else sum((line["line_total"] for _n, line in lines), ZERO)
             local = head["ordered_at"].astimezone(self.zone)
             category_spend: dict[str, Decimal] = {}
             for _n, line in lines:
