@@ -50,6 +50,7 @@ def customer_get(*, viewer: User, pk: int) -> Customer:
     """One visible customer, or Http404 (an invisible one looks like a missing one)."""
     customer = visible_to(viewer).select_related("person", "organization", "owner", "team").filter(pk=pk).first()
     if customer is None:
+        _forget_seen(viewer, pk)
         raise Http404("No such customer.")
     _remember_seen(viewer, customer.pk)
     return customer
@@ -60,6 +61,13 @@ def _remember_seen(viewer: User, customer_id: int) -> None:
     # the database again whether its viewer may see the customer it has just opened.
     seen = viewer.__dict__.setdefault("_customers_seen", set())
     seen.add(customer_id)
+
+
+def _forget_seen(viewer: User, customer_id: int) -> None:
+    # A request that has just moved the customer out of its viewer's sight (a transfer to
+    # another team) reads it again with `customer_get` before showing it: from then on
+    # `may_see` asks the database again too.
+    viewer.__dict__.get("_customers_seen", set()).discard(customer_id)
 
 
 def may_see(viewer: User, customer_id: int) -> bool:

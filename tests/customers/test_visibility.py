@@ -28,3 +28,18 @@ def test_inactive_and_anonymous_users_see_nothing(sales, customer):
 def test_invisible_customer_is_404(outsider, customer):
     with pytest.raises(Http404):
         customer_get(viewer=outsider, pk=customer.pk)
+
+
+def test_may_see_trusts_an_opened_customer_only_until_it_is_read_again_and_missing(sales, outsider, customer):
+    """`may_see` remembers what `customer_get` opened in this request; a request that moves
+    the customer away reads it again (404) and from then on asks the database again."""
+    from kehu.customers.models import Customer
+    from kehu.customers.selectors import may_see
+
+    customer_get(viewer=sales, pk=customer.pk)
+    assert may_see(sales, customer.pk)
+    Customer.objects.filter(pk=customer.pk).update(owner=outsider, team=outsider.team)
+    assert may_see(sales, customer.pk)  # the memo: one request's opened file
+    with pytest.raises(Http404):
+        customer_get(viewer=sales, pk=customer.pk)
+    assert not may_see(sales, customer.pk)
