@@ -240,10 +240,14 @@ def bgnbd_expected_conditional(
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     t = np.asarray(t, dtype=float)
     z = t / (alpha + T + t)
-    hyper = _hyp2f1(r + x, b + x, a + b + x - 1, z)
-    # ((α+T)/(α+T+t))^(r+x) in log space: r+x reaches the hundreds for busy customers.
-    power = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
-    numerator = (a + b + x - 1) / (a - 1) * (1 - power * hyper)
+    # FHL's ((α+T)/(α+T+t))^(r+x) · ₂F₁(r+x, b+x; a+b+x−1; z), by Euler's transformation
+    # ₂F₁(A, B; C; z) = (1−z)^(C−A−B) ₂F₁(C−A, C−B; C; z) — the same value, as
+    # (1−z)^(a−1) · ₂F₁(a+b−1−r, a−1; a+b+x−1; z). Written FHL's way, the power underflows to 0
+    # and the ₂F₁ overflows to ∞ for a customer with tens of thousands of orders (0 · ∞ = NaN:
+    # no CLV for the busiest customer); this way only the last parameter grows with x.
+    log_one_minus_z = np.log(alpha + T) - np.log(alpha + T + t)
+    damped = np.exp((a - 1) * log_one_minus_z) * _hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+    numerator = (a + b + x - 1) / (a - 1) * (1 - damped)
     return numerator / (1 + _not_alive_odds(params, x, t_x, T))
 
 

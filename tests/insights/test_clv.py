@@ -150,6 +150,16 @@ def test_clv_sums_discounted_monthly_purchases():
     assert got == pytest.approx(by_hand, rel=1e-8)
 
 
+def test_tens_of_thousands_of_orders_keep_a_finite_forecast():
+    """FHL's form gave NaN here (0 · ∞). A customer who bought today is surely alive, and the
+    forecast is then about their own rate (x / T per time unit, over t)."""
+    x, t_x, T = np.array([25_000.0]), np.array([1001.0]), np.array([1001.0])
+    got = clv.bgnbd_expected_conditional(PUBLISHED, 52.0, x, t_x, T)[0]
+    rate = (PUBLISHED.r + 25_000) / (PUBLISHED.alpha + 1001)  # the posterior mean purchase rate
+    # a little under rate · t: each purchase may still be the last one
+    assert np.isfinite(got) and 0.95 * rate * 52 < got < rate * 52
+
+
 def test_large_counts_stay_finite():
     x = np.array([400.0, 1000.0])
     got = clv.bgnbd_expected_conditional(PUBLISHED, 52.0, x, np.array([300.0, 500.0]), np.array([301.0, 501.0]))
