@@ -164,7 +164,7 @@ class OrderImporter(Importer):
         for order_id, (order_number, customer_id, lines) in zip(order_ids, valid, strict=True):
             head = lines[0][1]
             # Most orders have one line: no generator to sum it.
-            total = lines[0][1]["line_total"] if len(lines) == 1 else sum((line["line_total"] for _n, line in lines), ZERO)
+            total = head["line_total"] if len(lines) == 1 else sum((line["line_total"] for _n, line in lines), ZERO)
             local = head["ordered_at"].astimezone(self.zone)
             category_spend: dict[str, Decimal] = {}
             for _n, line in lines:

@@ -80,6 +80,7 @@ def _relationships(request: HttpRequest, customer: Customer) -> dict[str, Any]:
 
 _BUILDERS = {"contacts": _contacts, "family": _family, "dates": _dates, "relationships": _relationships}
 
+
 @dataclass(frozen=True)
 class BlankForm:
     """A blank form a block can open: the context key its template reads, the form, the
