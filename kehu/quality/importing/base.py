@@ -25,6 +25,9 @@ class Importer:
     # Rows sharing this column's value belong together (the lines of one order) and are
     # never split across batches.
     group_by: str | None = None
+    # Rows whose cells in this column are equal touch the same derived figures; an importer
+    # that names one may run in several workers, split by it (see `parallel`).
+    partition_by: str | None = None
 
     def __init__(self, *, actor: User, report: ImportReport) -> None:
         self.actor = actor
@@ -38,6 +41,10 @@ class Importer:
     def process(self, batch: list[Row]) -> None:
         """Validate and write one batch, derived figures included, in the caller's transaction."""
         raise NotImplementedError
+
+    def note_elsewhere(self, rows: list[Row]) -> None:
+        """A parallel import hands these rows to another worker; remember what a later
+        row's checks need to know of them (for orders: their number was used)."""
 
     # helpers ---------------------------------------------------------------
     def parse(self, number: int, row: dict[str, Any], column: str, parser, *args, **kwargs) -> Any:

@@ -8,6 +8,7 @@ re-running the file skips what already exists (natural keys), so nothing is lost
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO
@@ -23,6 +24,7 @@ from kehu.quality.importing.base import Importer, Row
 from kehu.quality.importing.customers import CustomerImporter
 from kehu.quality.importing.interactions import InteractionImporter
 from kehu.quality.importing.orders import OrderImporter
+from kehu.quality.importing.parallel import run_in_workers, why_not_parallel
 from kehu.quality.importing.payments import PaymentImporter
 from kehu.quality.importing.reader import FileError, read_rows
 from kehu.quality.importing.report import ImportReport
@@ -38,6 +40,8 @@ class ImportOptions:
     dry_run: bool = False
     skip_bad_rows: bool = False
     batch_size: int = 2000
+    # Worker processes (PostgreSQL, skip-bad-rows mode, orders): see `parallel`.
+    workers: int = 1
     mapping: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -85,11 +89,23 @@ def _execute(actor, kind, handle, file_name, options: ImportOptions, progress, r
     if not may_write_customers(actor):
         report.fatal = _("Your role cannot import.")
         return
+    if options.workers > 1:  # the workers each read the file again, from these bytes
+        handle = io.BytesIO(handle.read())
     fields, rows = read_rows(handle, file_name=file_name, mapping=options.mapping)
     missing = [c for c in importer_class.required if c not in fields]
     if missing:
         report.fatal = _("Missing column(s): %(missing)s. Found: %(found)s. Rename with --map FILE_COLUMN=FIELD.") % {
             "missing": ", ".join(missing), "found": ", ".join(f for f in fields if f) or "—"}
+        return
+    reason = why_not_parallel(importer_class, workers=options.workers, skip_bad_rows=options.skip_bad_rows,
+                              dry_run=options.dry_run)
+    if reason:
+        report.fatal = reason
+        return
+    if options.workers > 1:
+        run_in_workers(importer_class=importer_class, actor=actor, data=handle.getvalue(), file_name=file_name,
+                       options=options, report=report, progress=progress, batches=_batches)
+        report.committed = True
         return
     importer = importer_class(actor=actor, report=report)
     if options.skip_bad_rows and not options.dry_run:

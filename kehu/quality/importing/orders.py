@@ -38,6 +38,7 @@ class OrderImporter(Importer):
     optional = ("amount", "currency", "channel", "category", "product", "quantity", "unit_price", "discount",
                 "payment_method", "status", "salesperson")
     group_by = "order_number"
+    partition_by = "customer_code"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -119,6 +120,11 @@ class OrderImporter(Importer):
                 continue
             valid.append((order_number, customer_id, lines))
         self._write(valid)
+
+    def note_elsewhere(self, rows: list[Row]) -> None:
+        order_number = cells.text(rows[0][1].get("order_number"), max_length=10_000)
+        if 0 < len(order_number) <= 64:  # what `_group` counts as seen
+            self.numbers_seen.add(order_number)
 
     def _group(self, order_number, rows, existing, existing_invoices):
         numbers = [n for n, _ in rows]

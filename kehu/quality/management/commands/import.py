@@ -1,4 +1,4 @@
-"""kehu import KIND FILE [--map column=field …] [--dry-run] [--skip-bad-rows] [--user NAME]"""
+"""kehu import KIND FILE [--map column=field …] [--dry-run] [--skip-bad-rows] [--workers N] [--user NAME]"""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kehu.cli.arguments import acting_user
 from kehu.quality.importing.engine import IMPORTERS, ImportOptions, run_import
+from kehu.quality.importing.parallel import MAX_WORKERS
 
 
 class Command(BaseCommand):
@@ -25,6 +26,8 @@ class Command(BaseCommand):
                             help="import the good rows and report the bad ones (default: all or nothing)")
         parser.add_argument("--user", help="act as this user (default: the first active administrator)")
         parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--workers", type=int, default=1,
+                            help="worker processes for an orders import on PostgreSQL with --skip-bad-rows (default 1)")
 
     def handle(self, *args, **options) -> None:
         mapping = {}
@@ -35,6 +38,8 @@ class Command(BaseCommand):
             mapping[column.strip()] = field.strip()
         if not 1 <= options["batch_size"] <= 100_000:
             raise CommandError("--batch-size must be between 1 and 100000")
+        if not 1 <= options["workers"] <= MAX_WORKERS:
+            raise CommandError(f"--workers must be between 1 and {MAX_WORKERS}")
         actor = acting_user(options["user"])
         path = Path(options["file"])
         if not path.is_file():
@@ -50,7 +55,8 @@ class Command(BaseCommand):
             report = run_import(
                 actor=actor, kind=options["kind"], handle=handle, file_name=path.name, progress=progress,
                 options=ImportOptions(dry_run=options["dry_run"], skip_bad_rows=options["skip_bad_rows"],
-                                      batch_size=options["batch_size"], mapping=mapping),
+                                      batch_size=options["batch_size"], mapping=mapping,
+                                      workers=options["workers"]),
             )
         sys.stderr.write("\n")
         elapsed = time.monotonic() - started
