@@ -88,7 +88,9 @@ def run_in_workers(*, importer_class: type[Importer], actor: User, data: bytes, 
             kind, share, payload = messages.get(timeout=1)
         except queues.Empty:
             for index, process in enumerate(processes):
-                if index not in finished and process.exitcode is not None:
+                # A worker that exits 0 has sent its report already (a queue flushes before
+                # its process ends), which may still be on its way: only a failure ends it.
+                if index not in finished and process.exitcode not in (None, 0):
                     finished[index] = _("exit code %(code)s") % {"code": process.exitcode}
             continue
         if kind == "progress":
