@@ -9,7 +9,7 @@ re-running the file skips what already exists (natural keys), so nothing is lost
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.accounts.permissions import may_write_customers
 from kehu.audit.services import audit
-from kehu.quality.importing.base import Importer, Row
+from kehu.quality.importing.base import Importer
+from kehu.quality.importing.batching import run_batches
 from kehu.quality.importing.customers import CustomerImporter
 from kehu.quality.importing.interactions import InteractionImporter
 from kehu.quality.importing.orders import OrderImporter
@@ -47,17 +48,6 @@ class ImportOptions:
 
 class _Rollback(Exception):
     pass
-
-
-def _batches(rows: Iterator[Row], size: int, group_by: str | None) -> Iterator[list[Row]]:
-    batch: list[Row] = []
-    for row in rows:
-        if len(batch) >= size and (group_by is None or row[1].get(group_by) != batch[-1][1].get(group_by)):
-            yield batch
-            batch = []
-        batch.append(row)
-    if batch:
-        yield batch
 
 
 def run_import(
@@ -104,34 +94,22 @@ def _execute(actor, kind, handle, file_name, options: ImportOptions, progress, r
         return
     if options.workers > 1:
         run_in_workers(importer_class=importer_class, actor=actor, data=handle.getvalue(), file_name=file_name,
-                       options=options, report=report, progress=progress, batches=_batches)
+                       options=options, report=report, progress=progress)
         report.committed = True
         return
     importer = importer_class(actor=actor, report=report)
     if options.skip_bad_rows and not options.dry_run:
-        _run(importer, rows, options, report, progress, per_batch=True)
+        run_batches(importer, rows, batch_size=options.batch_size, per_batch=True, progress=progress)
         report.committed = True
         return
     try:
         with transaction.atomic():
-            _run(importer, rows, options, report, progress, per_batch=False)
+            run_batches(importer, rows, batch_size=options.batch_size, per_batch=False, progress=progress)
             if options.dry_run or not report.ok:
                 raise _Rollback
         report.committed = True
     except _Rollback:
         report.committed = False
-
-
-def _run(importer: Importer, rows, options, report: ImportReport, progress, *, per_batch: bool) -> None:
-    for batch in _batches(rows, options.batch_size, importer.group_by):
-        report.rows += len(batch)
-        if per_batch:
-            with transaction.atomic():
-                importer.process(batch)
-        else:
-            importer.process(batch)
-        if progress is not None:
-            progress(report.rows)
 
 
 def _record(actor: User, file_name: str, options: ImportOptions, report: ImportReport, run: ImportRun | None) -> None:

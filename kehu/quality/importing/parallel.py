@@ -2,8 +2,8 @@
 
 One process alternates between its own Python and waiting for the server's writes, so on
 a two-core machine each side idles half the time. Workers overlap them: an order import
-of 50,000 rows at 1M customers went from 2.2k to 3.8–4.4k rows/s with two
-(benchmarks/import_orders.py --workers 2).
+of 50,000 rows at 1M customers ran at 3.8–7.0k rows/s with two against 2.3–4.6k with one,
+in alternating runs (benchmarks/import_orders.py --workers 2).
 
 - Each worker reads the whole file and keeps the orders whose customer code falls in its
   share (crc32 of the code, modulo the number of workers), so one customer's profile is
@@ -25,11 +25,12 @@ import zlib
 from collections.abc import Callable, Iterator
 from itertools import groupby
 
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.quality.importing.base import Importer, Row
+from kehu.quality.importing.batching import run_batches
 from kehu.quality.importing.reader import read_rows
 from kehu.quality.importing.report import MAX_KEPT_ERRORS, ImportReport
 
@@ -58,8 +59,9 @@ def share_of(cell: object, workers: int) -> int:
 def own_rows(rows: Iterator[Row], importer: Importer, share: int, workers: int) -> Iterator[Row]:
     """The rows of this worker's share; the other shares' groups are noted, not processed."""
     group_by, partition_by = importer.group_by, importer.partition_by
-    for _key, group in groupby(rows, key=lambda row: row[1].get(group_by)):
-        group_rows = list(group)
+    groups = ([row] for row in rows) if group_by is None else (
+        list(group) for _key, group in groupby(rows, key=lambda row: row[1].get(group_by)))
+    for group_rows in groups:
         if share_of(group_rows[0][1].get(partition_by), workers) == share:
             yield from group_rows
         else:
@@ -67,8 +69,7 @@ def own_rows(rows: Iterator[Row], importer: Importer, share: int, workers: int) 
 
 
 def run_in_workers(*, importer_class: type[Importer], actor: User, data: bytes, file_name: str, options,
-                   report: ImportReport, progress: Callable[[int], None] | None,
-                   batches: Callable[..., Iterator[list[Row]]]) -> None:
+                   report: ImportReport, progress: Callable[[int], None] | None) -> None:
     """Run the import in `options.workers` processes and merge their reports into `report`."""
     workers = min(options.workers, MAX_WORKERS)
     context = multiprocessing.get_context("fork")  # the children inherit Django, set up
@@ -76,13 +77,13 @@ def run_in_workers(*, importer_class: type[Importer], actor: User, data: bytes, 
     connections.close_all()  # each child opens its own connection; none is shared
     processes = [
         context.Process(target=_work, daemon=True, args=(
-            importer_class, actor.pk, data, file_name, options, share, workers, messages, batches))
+            importer_class, actor.pk, data, file_name, options, share, workers, messages))
         for share in range(workers)
     ]
     for process in processes:
         process.start()
     finished: dict[int, ImportReport | str] = {}
-    rows_done = 0
+    rows_done = [0] * workers  # per worker, as each reports its running total
     while len(finished) < workers:
         try:
             kind, share, payload = messages.get(timeout=1)
@@ -94,9 +95,9 @@ def run_in_workers(*, importer_class: type[Importer], actor: User, data: bytes, 
                     finished[index] = _("exit code %(code)s") % {"code": process.exitcode}
             continue
         if kind == "progress":
-            rows_done += payload
+            rows_done[share] = payload
             if progress is not None:
-                progress(rows_done)
+                progress(sum(rows_done))
         else:
             finished[share] = payload
     for process in processes:
@@ -120,16 +121,13 @@ def _merge(report: ImportReport, finished: dict[int, ImportReport | str]) -> Non
                          "again to add the rest.") % {"why": "; ".join(failures)}
 
 
-def _work(importer_class, actor_id, data, file_name, options, share, workers, messages, batches) -> None:
+def _work(importer_class, actor_id, data, file_name, options, share, workers, messages) -> None:
     try:
         report = ImportReport(kind=importer_class.kind)
         importer = importer_class(actor=User.objects.get(pk=actor_id), report=report)
         _fields, rows = read_rows(io.BytesIO(data), file_name=file_name, mapping=options.mapping)
-        for batch in batches(own_rows(rows, importer, share, workers), options.batch_size, importer.group_by):
-            report.rows += len(batch)
-            with transaction.atomic():
-                importer.process(batch)
-            messages.put(("progress", share, len(batch)))
+        run_batches(importer, own_rows(rows, importer, share, workers), batch_size=options.batch_size, per_batch=True,
+                    progress=lambda done: messages.put(("progress", share, done)))
         messages.put(("done", share, report))
     except Exception as error:  # reported by the parent, which merges the other shares  # noqa: BLE001
         messages.put(("failed", share, f"{type(error).__name__}: {error}"))
