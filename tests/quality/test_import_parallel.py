@@ -1,12 +1,14 @@
-"""Order imports in several worker processes (PostgreSQL, skip-bad-rows mode)."""
+"""Order, payment and communication imports in several worker processes (PostgreSQL, skip-bad-rows mode)."""
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from kehu.customers.models import Customer
 from kehu.customers.services import ContactPointData
+from kehu.interactions.models import Interaction
 from kehu.quality.importing.parallel import share_of
-from kehu.sales.models import ConsumptionProfile, Order, OrderLine, Payment
+from kehu.sales.models import ConsumptionProfile, Order, OrderLine, Payment, Receivable
 from kehu.sales.stats import compute_profile, drift
 from tests.conftest import make_person
 from tests.quality.test_import import ORDER_HEADER, csv_bytes, run
@@ -29,9 +31,10 @@ def test_workers_refused_where_one_transaction_is_needed(sales, customer, option
 @pytest.mark.django_db
 def test_workers_refused_for_other_kinds_and_on_sqlite(sales, customer, tmp_path):
     rows = [[customer.number, "W-1", "2024-05-01 10:00", "10", "CNY", "store", "茶", "龙井", "1"]]
-    payment_file = csv_bytes(["customer_code", "amount", "received_at", "reference"], [[customer.number, "1", "2024-05-01", "R1"]])
-    payments = run(sales, "payments", payment_file, workers=2, skip_bad_rows=True)
-    assert "orders only" in payments.fatal and Payment.objects.count() == 0
+    customer_file = csv_bytes(["code", "name", "kind", "phone"], [["C-W1", "并行客户", "person", "13800138000"]])
+    customers = run(sales, "customers", customer_file, workers=2, skip_bad_rows=True)
+    assert "customers are imported by one process" in customers.fatal
+    assert not Customer.objects.filter(number="C-W1").exists()
     if connection.vendor == "sqlite":
         report = run(sales, "orders", csv_bytes(ORDER_HEADER, rows), workers=2, skip_bad_rows=True)
         assert "PostgreSQL" in report.fatal and Order.objects.count() == 0
@@ -108,3 +111,56 @@ def test_a_failing_worker_is_reported_and_the_other_share_is_kept(sales, monkeyp
     assert "An import worker stopped (RuntimeError: disk full)" in report.fatal
     kept = {c.id for c in customers if share_of(c.number, 2) != broken_share}
     assert set(Order.objects.values_list("customer_id", flat=True)) == kept
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_import_payments_with_their_allocations_and_balances(sales):
+    customers = _customers_in_both_shares(sales)
+    invoices = [[c.number, f"INV-{i}", "2024-05-01 10:00", "100", "CNY", "store", "茶", "龙井", "1", "unpaid"]
+                for i, c in enumerate(customers)]
+    assert run(sales, "orders", csv_bytes(ORDER_HEADER + ["status"], invoices)).committed
+    header = ["customer_code", "received_at", "amount", "reference", "invoice_number"]
+    rows = []
+    for i, customer in enumerate(customers):
+        rows.append([customer.number, "2024-06-01", "30", f"PAY-{i}-a", f"INV-{i}"])
+        rows.append([customer.number, "2024-06-02", "20", f"PAY-{i}-b", f"INV-{i}"])
+    rows.append([customers[1].number, "2024-06-03", "60", "PAY-1-c", "INV-1"])  # more than the 50 still owed
+    rows.append([customers[2].number, "2024-06-03", "5", "PAY-2-a", "INV-2"])  # a reference already used
+
+    report = run(sales, "payments", csv_bytes(header, rows), workers=2, skip_bad_rows=True, batch_size=3)
+
+    assert not report.fatal and report.committed and report.rows == len(rows)
+    assert [(e.row, e.column) for e in report.errors] == [(len(rows), "invoice_number")]
+    assert report.created == 2 * len(customers) and report.skipped_existing == 1
+    for i, customer in enumerate(customers):
+        assert Receivable.objects.get(number=f"INV-{i}").paid_amount == 50
+        assert ConsumptionProfile.objects.get(customer=customer).outstanding_balance == 50
+        assert drift(ConsumptionProfile.objects.get(customer=customer), compute_profile(customer.id)) == {}
+
+    again = run(sales, "payments", csv_bytes(header, rows[:-2]), workers=2, skip_bad_rows=True)
+    assert again.created == 0 and again.skipped_existing == 2 * len(customers)
+    assert Payment.objects.count() == 2 * len(customers)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_import_communications_once(sales):
+    customers = _customers_in_both_shares(sales)
+    header = ["customer_code", "occurred_at", "channel", "subject", "content", "external_id"]
+    rows = [[c.number, f"2024-03-{j + 1:02d} 10:00", "phone", "回访", f"第{j}次", f"X-{i}-{j}" if j % 2 else ""]
+            for i, c in enumerate(customers) for j in range(5)]
+    rows[4][2] = "carrier pigeon"  # not a channel
+    rows.append(["NO-SUCH-CUSTOMER", "2024-03-01 10:00", "phone", "", "", ""])
+
+    report = run(sales, "interactions", csv_bytes(header, rows), workers=2, skip_bad_rows=True, batch_size=4)
+
+    assert not report.fatal and report.committed
+    assert [(e.row, e.column) for e in report.errors] == [(6, "channel"), (len(rows) + 1, "customer_code")]
+    assert report.created == Interaction.objects.count() == len(rows) - 2
+    for customer in customers:
+        assert Interaction.objects.filter(customer=customer).count() == (4 if customer == customers[0] else 5)
+
+    again = run(sales, "interactions", csv_bytes(header, rows), workers=2, skip_bad_rows=True, batch_size=4)
+    assert again.created == 0 and again.skipped_existing == len(rows) - 2
+    assert Interaction.objects.count() == len(rows) - 2

@@ -41,7 +41,7 @@ class ImportOptions:
     dry_run: bool = False
     skip_bad_rows: bool = False
     batch_size: int = 2000
-    # Worker processes (PostgreSQL, skip-bad-rows mode, orders): see `parallel`.
+    # Worker processes (PostgreSQL, skip-bad-rows mode; orders, payments, communications): see `parallel`.
     workers: int = 1
     mapping: Mapping[str, str] = field(default_factory=dict)
 

@@ -21,6 +21,8 @@ class InteractionImporter(Importer):
     required = ("customer_code", "occurred_at", "channel")
     optional = ("direction", "subject", "content", "outcome", "duration_minutes", "customer_needs", "next_step",
                 "next_contact_on", "staff", "external_id")
+    # The natural key (customer, external id or digest) is one customer's.
+    partition_by = "customer_code"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

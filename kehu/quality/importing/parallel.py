@@ -1,14 +1,17 @@
-"""An order import run by several worker processes, each with its own PostgreSQL connection.
+"""An import of orders, payments or communications run by several worker processes, each
+with its own PostgreSQL connection.
 
 One process alternates between its own Python and waiting for the server's writes, so on
 a two-core machine each side idles half the time. Workers overlap them: an order import
 of 50,000 rows at 1M customers ran at 3.8–7.0k rows/s with two against 2.3–4.6k with one,
 in alternating runs (benchmarks/import_orders.py --workers 2).
 
-- Each worker reads the whole file and keeps the orders whose customer code falls in its
+- Each worker reads the whole file and keeps the rows whose customer code falls in its
   share (crc32 of the code, modulo the number of workers), so one customer's profile is
   folded by one worker. Were a customer split anyway (the same code written two ways),
   the profile's row lock keeps the figures right; it only makes a worker wait.
+- Payments and communications have natural keys of one customer (the payment reference,
+  the communication's external id or digest), so a share needs nothing of the others.
 - Order numbers of the other shares are noted as seen, so a number repeated further
   down the file is reported whichever worker holds it, as in one process.
 - Skip-bad-rows mode only: every worker commits batch by batch, as one process does, so
@@ -42,7 +45,7 @@ def why_not_parallel(importer_class: type[Importer], *, workers: int, skip_bad_r
     if workers <= 1:
         return ""
     if importer_class.partition_by is None:
-        return _("Several workers import orders only.")
+        return _("Several workers import orders, payments and communications; customers are imported by one process.")
     if not skip_bad_rows or dry_run:
         return _("Several workers need skip-bad-rows mode (each commits its own batches), not a dry run.")
     if connection.vendor != "postgresql":

@@ -28,6 +28,8 @@ class PaymentImporter(Importer):
     kind = "payments"
     required = ("customer_code", "received_at", "amount", "reference")
     optional = ("method", "currency", "invoice_number")
+    # A payment's natural key, its allocation and the balances it moves are one customer's.
+    partition_by = "customer_code"
 
     def process(self, batch: list[Row]) -> None:
         customers = self.customers_by_code(cells.text(r.get("customer_code"), max_length=10_000) for _n, r in batch)
