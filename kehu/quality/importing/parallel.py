@@ -8,8 +8,8 @@ in alternating runs (benchmarks/import_orders.py --workers 2).
 
 - Each worker reads the whole file and keeps the rows whose customer code falls in its
   share (crc32 of the code, modulo the number of workers), so one customer's profile is
-  folded by one worker. Were a customer split anyway (the same code written two ways),
-  the profile's row lock keeps the figures right; it only makes a worker wait.
+  folded by one worker: the share is taken of the code as the importers read it, and a
+  code names one customer.
 - Payments and communications have natural keys of one customer (the payment reference,
   the communication's external id or digest), so a share needs nothing of the others.
 - Order numbers of the other shares are noted as seen, so a number repeated further
@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import queue as queues
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from itertools import groupby
@@ -32,6 +33,7 @@ from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.quality.importing import cells
 from kehu.quality.importing.base import Importer, Row
 from kehu.quality.importing.batching import run_batches
 from kehu.quality.importing.reader import read_rows
@@ -56,7 +58,8 @@ def why_not_parallel(importer_class: type[Importer], *, workers: int, skip_bad_r
 
 
 def share_of(cell: object, workers: int) -> int:
-    return zlib.crc32(("" if cell is None else str(cell).strip()).encode()) % workers
+    # The code as the importers read it (`cells.text`), so one customer is in one share.
+    return zlib.crc32(cells.text(cell, max_length=sys.maxsize).encode()) % workers
 
 
 def own_rows(rows: Iterator[Row], importer: Importer, share: int, workers: int) -> Iterator[Row]:
