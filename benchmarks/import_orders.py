@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", type=Path, default=None)
-    parser.add_argument("--workers", type=int, default=1, help="import worker processes (PostgreSQL only)")
+    parser.add_argument("--workers", type=int, default=1, help="import worker processes (orders: PostgreSQL or a SQLite file)")
     parser.add_argument("--profile", action="store_true", help="print where the import spends its time (cProfile)")
     add_database_arguments(parser)
     args = parser.parse_args(argv)

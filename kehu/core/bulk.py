@@ -73,6 +73,12 @@ class TableWriter:
             for name, adapt, _default in self._plan()
         ), strict=True))
 
+    def with_ids(self, rows: Sequence[tuple], column: str, ids: Sequence[int]) -> list[tuple]:
+        """`rows` with `column`, which holds an index into `ids`, set to that id: rows
+        encoded before their parents' ids were drawn."""
+        at = self.columns.index(column)
+        return [(*row[:at], ids[row[at]], *row[at + 1:]) for row in rows]
+
     def insert(self, rows: Sequence[tuple]) -> None:
         if not rows:
             return

@@ -19,7 +19,8 @@ from decimal import Decimal
 
 import orjson
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kehu.core.bulk import TableWriter
@@ -156,13 +157,23 @@ def save_profiles(profiles: Iterable[ConsumptionProfile | _ProfileRow]) -> None:
     _writer.upsert(_writer.encode_objects(list(profiles)), conflict=["customer_id"])
 
 
-def _locked_sums(customer_ids: Sequence[int]) -> dict[int, _ProfileRow]:
-    """The stored sums of these customers' profiles, locked to the end of the transaction.
+def _stored_sums(customer_ids: Sequence[int], *, lock: bool) -> dict[int, tuple]:
+    """The stored sums of these customers' profiles as the driver returns them (raw rows,
+    which compare for equality), locked to the end of the transaction when `lock`.
 
-    The ORM writes the query; its rows are read from the cursor and converted here: the
-    ORM's per-value converters (JSON decoding above all) took 25 µs a row, this 3."""
-    query = ConsumptionProfile.objects.select_for_update().filter(customer_id__in=one_of(customer_ids))
-    sql, params = query.values_list(*_STORED_SUMS).query.sql_with_params()
+    The ORM writes the query; its rows are read from the cursor and converted by
+    `_profile_row`: the ORM's per-value converters (JSON decoding above all) took 25 µs a
+    row, this 3. On SQLite the moments are read as their stored text (`datetime(…)` would
+    alter it): the driver's own converter for them is Django's, written in Python."""
+    query = ConsumptionProfile.objects.filter(customer_id__in=one_of(customer_ids))
+    if lock:
+        query = query.select_for_update()
+    if connection.vendor == "sqlite":
+        query = query.annotate(**{f"raw_{name}": Cast(name, TextField()) for name in _MOMENTS})
+        columns = [f"raw_{name}" if name in _MOMENTS else name for name in _STORED_SUMS]
+    else:
+        columns = list(_STORED_SUMS)
+    sql, params = query.values_list(*columns).query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # psycopg's own (compiled) reader of aware datetimes: Django's, written in Python
@@ -171,68 +182,128 @@ def _locked_sums(customer_ids: Sequence[int]) -> dict[int, _ProfileRow]:
 
             cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return {row[0]: row for row in cursor.fetchall()}
+
+
+_MOMENTS = ("first_order_at", "last_order_at")
+
+
+def _profile_row(row: tuple) -> _ProfileRow:
     if connection.vendor == "postgresql":  # psycopg gives aware datetimes and Decimals already
-        return {row[0]: _ProfileRow(*row[:8], counters=orjson.loads(row[8])) for row in rows}
-    # SQLite: naive UTC datetimes and REAL money, as Django's own converters would read them
-    return {
-        cid: _ProfileRow(
-            cid, first and first.replace(tzinfo=datetime.UTC), last and last.replace(tzinfo=datetime.UTC), count,
-            _money(spend), _money(spend_12m), _money(outstanding), _money(overdue), orjson.loads(counters),
-        )
-        for cid, first, last, count, spend, spend_12m, outstanding, overdue, counters in rows
-    }
+        return _ProfileRow(*row[:8], counters=orjson.loads(row[8]))
+    # SQLite: naive UTC text and REAL money, read as Django's own converters would
+    cid, first, last, count, spend, spend_12m, outstanding, overdue, counters = row
+    return _ProfileRow(
+        cid, _utc(first), _utc(last), count,
+        _money(spend), _money(spend_12m), _money(outstanding), _money(overdue), orjson.loads(counters),
+    )
+
+
+def _utc(text: str | None) -> datetime.datetime | None:
+    return None if text is None else datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.UTC)
 
 
 def _money(value: float | int | str | None) -> Decimal:
     return ZERO if value is None else Decimal(str(value)).quantize(CENT)
 
 
-def add_orders(orders: Sequence[NewOrder], *, now: datetime.datetime | None = None,
-               balances_moved: Collection[int] | None = None) -> None:
-    """Fold newly written orders into their customers' stored profiles.
+@dataclass
+class FoldedOrders:
+    """New orders folded into their customers' profiles ahead of the write.
 
-    `balances_moved`: the customers whose receivables these orders changed (None: any of
-    them may have). Paid orders leave balances alone, so an import of paid history skips
-    the receivable query for everyone else.
+    `fold_orders` reads the stored profiles without locking them, so it may run outside
+    the transaction that writes (an import prepares its next batch while another worker
+    writes); `save_folded`, inside that transaction, locks the profiles, folds again any
+    that changed meanwhile, and stores them."""
+
+    orders: dict[int, list[NewOrder]]  # by customer
+    stored: dict[int, tuple]  # the raw rows the fold started from
+    profiles: dict[int, _ProfileRow]
+    recount: set[int]  # customers whose balances are read at the write
+    now: datetime.datetime
+    locked: bool  # `stored` was read under the write's own lock: nothing can have changed
+
+
+def fold_orders(orders: Sequence[NewOrder], *, now: datetime.datetime | None = None,
+                balances_moved: Collection[int] | None = None, lock: bool = False) -> FoldedOrders:
+    """Fold newly written (or about to be written) orders into their customers' profiles.
+
+    `lock`: read the profiles locked, inside the transaction that will save them, so
+    `save_folded` need not read them again. `balances_moved`: the customers whose
+    receivables these orders changed (None: any of them may have). Paid orders leave
+    balances alone, so an import of paid history skips the receivable query for everyone else.
     """
     now = now or timezone.now()
-    year_ago = now - datetime.timedelta(days=365)
     by_customer: dict[int, list[NewOrder]] = defaultdict(list)
     for order in orders:
         by_customer[order.customer_id].append(order)
     ids = sorted(by_customer)
+    stored: dict[int, tuple] = {}
+    for start in range(0, len(ids), BATCH):
+        stored.update(_stored_sums(ids[start : start + BATCH], lock=lock))
+    recount = set(ids) if balances_moved is None else {cid for cid in ids if cid in balances_moved or cid not in stored}
+    folded = FoldedOrders(by_customer, stored, {}, recount, now, locked=lock)
+    _fold(folded, ids)
+    return folded
+
+
+def _fold(folded: FoldedOrders, customer_ids: Iterable[int]) -> None:
+    """Add each customer's new orders to the profile of `folded.stored`; derive its
+    figures now unless its balances are still to be read."""
+    year_ago = folded.now - datetime.timedelta(days=365)
+    for cid in customer_ids:
+        raw = folded.stored.get(cid)
+        profile = _profile_row(raw) if raw is not None else _ProfileRow(customer_id=cid)
+        counters = profile.counters  # decoded just now: ours to change
+        categories, channels, weekdays, hours, months = (counters.setdefault(kind, {}) for kind in COUNTER_KINDS)
+        for order in folded.orders[cid]:
+            profile.order_count += 1
+            profile.total_spend += order.total
+            if order.ordered_at >= year_ago:
+                profile.spend_last_12_months += order.total
+            if profile.first_order_at is None or order.ordered_at < profile.first_order_at:
+                profile.first_order_at = order.ordered_at
+            if profile.last_order_at is None or order.ordered_at > profile.last_order_at:
+                profile.last_order_at = order.ordered_at
+            for category, spend in order.category_spend.items():
+                categories[category] = str(Decimal(categories.get(category, "0")) + spend)
+            for tally, value in ((channels, order.channel), (weekdays, str(order.local_weekday)),
+                                 (hours, str(order.local_hour)), (months, str(order.local_month))):
+                tally[value] = tally.get(value, 0) + 1
+        if cid not in folded.recount:
+            _derive(profile, folded.now)
+        folded.profiles[cid] = profile
+
+
+def save_folded(folded: FoldedOrders) -> None:
+    """Store the folded profiles, in the transaction that writes their orders."""
+    ids = sorted(folded.orders)
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        stored = _locked_sums(batch)
-        recount = batch if balances_moved is None else [
-            cid for cid in batch if cid in balances_moved or cid not in stored]
-        balances = _balances(recount, timezone.localdate(now)) if recount else {}
-        recount_set = set(recount)
-        profiles = []
-        for cid in batch:
-            profile = stored.get(cid) or _ProfileRow(customer_id=cid)
-            counters = profile.counters  # decoded just now: ours to change
-            categories, channels, weekdays, hours, months = (counters.setdefault(kind, {}) for kind in COUNTER_KINDS)
-            for order in by_customer[cid]:
-                profile.order_count += 1
-                profile.total_spend += order.total
-                if order.ordered_at >= year_ago:
-                    profile.spend_last_12_months += order.total
-                if profile.first_order_at is None or order.ordered_at < profile.first_order_at:
-                    profile.first_order_at = order.ordered_at
-                if profile.last_order_at is None or order.ordered_at > profile.last_order_at:
-                    profile.last_order_at = order.ordered_at
-                for category, spend in order.category_spend.items():
-                    categories[category] = str(Decimal(categories.get(category, "0")) + spend)
-                for tally, value in ((channels, order.channel), (weekdays, str(order.local_weekday)),
-                                     (hours, str(order.local_hour)), (months, str(order.local_month))):
-                    tally[value] = tally.get(value, 0) + 1
-            if cid in recount_set:
-                _set_balances(profile, balances)
-            _derive(profile, now)
-            profiles.append(profile)
-        save_profiles(profiles)
+        changed = []
+        if not folded.locked:
+            current = _stored_sums(batch, lock=True)
+            changed = [cid for cid in batch if current.get(cid) != folded.stored.get(cid)]
+        if changed:  # written by someone else since the fold: fold again from what is there now
+            folded.stored.update({cid: current[cid] for cid in changed if cid in current})
+            for cid in changed:
+                if cid not in current:
+                    folded.stored.pop(cid, None)
+                    folded.recount.add(cid)
+            _fold(folded, changed)
+        recount = [cid for cid in batch if cid in folded.recount]
+        if recount:
+            balances = _balances(recount, timezone.localdate(folded.now))
+            for cid in recount:
+                _set_balances(folded.profiles[cid], balances)
+                _derive(folded.profiles[cid], folded.now)
+        save_profiles(folded.profiles[cid] for cid in batch)
+
+
+def add_orders(orders: Sequence[NewOrder], *, now: datetime.datetime | None = None,
+               balances_moved: Collection[int] | None = None) -> None:
+    """Fold newly written orders into their customers' stored profiles (in the caller's transaction)."""
+    save_folded(fold_orders(orders, now=now, balances_moved=balances_moved, lock=True))
 
 
 def refresh_balances(customer_ids: Iterable[int]) -> None:

@@ -1,4 +1,5 @@
-"""Order, payment and communication imports in several worker processes (PostgreSQL, skip-bad-rows mode)."""
+"""Order, payment and communication imports in several worker processes (PostgreSQL, skip-bad-rows
+mode); orders on SQLite in tests/quality/test_import_parallel_sqlite.py."""
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -36,8 +37,13 @@ def test_workers_refused_for_other_kinds_and_on_sqlite(sales, customer, tmp_path
     assert "customers are imported by one process" in customers.fatal
     assert not Customer.objects.filter(number="C-W1").exists()
     if connection.vendor == "sqlite":
+        payments = csv_bytes(["customer_code", "received_at", "amount", "reference"],
+                             [[customer.number, "2024-05-02 10:00", "10", "R-W1"]])
+        report = run(sales, "payments", payments, workers=2, skip_bad_rows=True)
+        assert "On SQLite several workers import orders only" in report.fatal and Payment.objects.count() == 0
+        # The suite's SQLite database is in memory, which a worker process cannot open.
         report = run(sales, "orders", csv_bytes(ORDER_HEADER, rows), workers=2, skip_bad_rows=True)
-        assert "PostgreSQL" in report.fatal and Order.objects.count() == 0
+        assert "database file" in report.fatal and Order.objects.count() == 0
     path = tmp_path / "orders.csv"
     path.write_bytes(csv_bytes(ORDER_HEADER, rows).getvalue())
     with pytest.raises(CommandError, match="--workers must be between 1 and 16"):

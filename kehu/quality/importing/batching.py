@@ -29,8 +29,9 @@ def run_batches(importer: Importer, rows: Iterator[Row], *, batch_size: int, per
     for batch in batches(rows, batch_size, importer.group_by):
         report.rows += len(batch)
         if per_batch:
+            prepared = importer.prepare(batch)  # reading only: before the write lock is taken
             with transaction.atomic():
-                importer.process(batch)
+                importer.write(prepared)
         else:
             importer.process(batch)
         if progress is not None:

@@ -10,6 +10,7 @@ opens a receivable due after the customer's payment terms.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
 from typing import Any
@@ -26,7 +27,7 @@ from kehu.quality.importing import cells
 from kehu.quality.importing.base import Importer, Row
 from kehu.sales.choices import OrderChannel, OrderStatus, PaymentMethod
 from kehu.sales.models import ZERO, Order, OrderLine, Receivable
-from kehu.sales.stats import NewOrder, add_orders
+from kehu.sales.stats import FoldedOrders, NewOrder, fold_orders, save_folded
 
 CENT = Decimal("0.01")
 HEADER_FIELDS = ("customer_code", "ordered_at", "channel", "currency", "payment_method", "status")
@@ -39,6 +40,7 @@ class OrderImporter(Importer):
                 "payment_method", "status", "salesperson")
     group_by = "order_number"
     partition_by = "customer_code"
+    prepares_apart = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -98,6 +100,11 @@ class OrderImporter(Importer):
         return self.salespeople[username]
 
     def process(self, batch: list[Row]) -> None:
+        self.write(self.prepare(batch, lock=True))
+
+    def prepare(self, batch: list[Row], *, lock: bool = False) -> PreparedOrders:
+        """Check the batch and build its rows and profiles, reading only: it may run outside
+        the transaction `write` runs in (`lock`: it runs inside, see `fold_orders`)."""
         self.horizon = cells.future_horizon()
         groups = [(order_number, list(rows)) for order_number, rows in
                   groupby(batch, key=lambda r: cells.text(r[1].get("order_number"), max_length=10_000))]
@@ -119,7 +126,7 @@ class OrderImporter(Importer):
                     self.unknown_customer(number, head["customer_code"])
                 continue
             valid.append((order_number, customer_id, lines))
-        self._write(valid)
+        return self._build(valid, lock=lock)
 
     def note_elsewhere(self, rows: list[Row]) -> None:
         order_number = cells.text(rows[0][1].get("order_number"), max_length=10_000)
@@ -158,16 +165,17 @@ class OrderImporter(Importer):
             return None
         return order_number, lines
 
-    def _write(self, valid) -> set[int]:
+    def _build(self, valid: list, *, lock: bool) -> PreparedOrders:
+        """The rows of the valid orders, their ids left to `write`, and their profiles folded."""
+        prepared = PreparedOrders(valid)
         if not valid:
-            return
+            return prepared
         terms = dict(OrganizationProfile.objects.filter(
             customer_id__in=one_of({cid for _n, cid, _l in valid}), payment_terms_days__isnull=False
         ).values_list("customer_id", "payment_terms_days"))
-        order_ids = allocate_ids(Order, len(valid))
         orders, order_lines, receivables, new_orders = [], [], [], []
         now = timezone.now()
-        for order_id, (order_number, customer_id, lines) in zip(order_ids, valid, strict=True):
+        for index, (order_number, customer_id, lines) in enumerate(valid):
             head = lines[0][1]
             # Most orders have one line: no generator to sum it.
             total = head["line_total"] if len(lines) == 1 else sum((line["line_total"] for _n, line in lines), ZERO)
@@ -183,14 +191,14 @@ class OrderImporter(Importer):
             ))
             orders.append({
                 "local_weekday": local.isoweekday(), "local_hour": local.hour, "local_month": local.month,
-                "id": order_id, "customer_id": customer_id, "number": order_number, "ordered_at": head["ordered_at"],
+                "id": index, "customer_id": customer_id, "number": order_number, "ordered_at": head["ordered_at"],
                 "channel": head["channel"], "payment_method": head["payment_method"], "status": head["status"],
                 "currency": head["currency"], "total": total, "created_at": now,
                 "salesperson_id": self._salesperson(head["salesperson"]) if head["salesperson"] else None,
             })
             for _n, line in lines:
                 order_lines.append({
-                    "order_id": order_id, "customer_id": customer_id,
+                    "order_id": index, "customer_id": customer_id,
                     "product_name": line["product"] or line["category"] or "—", "category": line["category"],
                     "quantity": line["quantity"], "unit_price": line["unit_price"], "discount": line["discount"],
                     "line_total": line["line_total"],
@@ -198,14 +206,61 @@ class OrderImporter(Importer):
             if head["status"] == OrderStatus.UNPAID and total > 0:
                 issued = local.date()
                 receivables.append({
-                    "customer_id": customer_id, "order_id": order_id, "number": order_number, "amount": total,
+                    "customer_id": customer_id, "order_id": index, "number": order_number, "amount": total,
                     "issued_on": issued, "due_on": issued + datetime.timedelta(days=terms.get(customer_id, 0)),
                 })
-        _WRITERS["order"].insert_dicts(orders)
-        _WRITERS["line"].insert_dicts(order_lines)
-        _WRITERS["receivable"].insert_dicts(receivables)
-        add_orders(new_orders, balances_moved={r["customer_id"] for r in receivables})
-        self.report.created += len(order_lines)
+        # Encoded here, where workers overlap; `write` only puts the ids in.
+        prepared.orders = _WRITERS["order"].encode_many(orders)
+        prepared.lines = _WRITERS["line"].encode_many(order_lines)
+        prepared.receivables = _WRITERS["receivable"].encode_many(receivables)
+        prepared.unpaid = {r["number"] for r in receivables}
+        prepared.folded = fold_orders(new_orders, balances_moved={r["customer_id"] for r in receivables}, lock=lock)
+        return prepared
+
+    def write(self, prepared: PreparedOrders) -> None:
+        """Write what `prepare` built, in the caller's transaction. Orders someone else
+        wrote since (the same number) are left out, and the rest built again."""
+        if not prepared.valid:
+            return
+        if not prepared.folded.locked:
+            numbers = [n for n, _c, _l in prepared.valid]
+            taken = set(Order.objects.filter(number__in=one_of(numbers)).values_list("number", flat=True))
+            invoiced = set(Receivable.objects.filter(number__in=one_of(prepared.unpaid)).values_list("number", flat=True)) \
+                if prepared.unpaid else set()
+            if taken or invoiced:
+                prepared = self._build(self._without(prepared.valid, taken, invoiced), lock=True)
+                if not prepared.valid:
+                    return
+        ids = allocate_ids(Order, len(prepared.valid))
+        _WRITERS["order"].insert(_WRITERS["order"].with_ids(prepared.orders, "id", ids))
+        _WRITERS["line"].insert(_WRITERS["line"].with_ids(prepared.lines, "order_id", ids))
+        _WRITERS["receivable"].insert(_WRITERS["receivable"].with_ids(prepared.receivables, "order_id", ids))
+        save_folded(prepared.folded)
+        self.report.created += len(prepared.lines)
+
+    def _without(self, valid: list, taken: set[str], invoiced: set[str]) -> list:
+        kept = []
+        for order_number, customer_id, lines in valid:
+            if order_number in taken:
+                self.report.skipped_existing += len(lines)
+            elif order_number in invoiced and lines[0][1]["status"] == OrderStatus.UNPAID:
+                self.report.error(lines[0][0], "order_number", order_number, _("An invoice with this number already exists."))
+            else:
+                kept.append((order_number, customer_id, lines))
+        return kept
+
+
+@dataclass
+class PreparedOrders:
+    """One batch's valid orders as `OrderImporter.prepare` built them for `write`."""
+
+    valid: list  # (order number, customer id, [(row number, parsed line)])
+    # Encoded rows; their order ids are the order's index in `valid` until `write`.
+    orders: list[tuple] = field(default_factory=list)
+    lines: list[tuple] = field(default_factory=list)
+    receivables: list[tuple] = field(default_factory=list)
+    unpaid: set[str] = field(default_factory=set)  # numbers of the orders that open a receivable
+    folded: FoldedOrders | None = None
 
 
 class _Writers(dict):

@@ -1,11 +1,15 @@
 """An import of orders, payments or communications run by several worker processes, each
-with its own PostgreSQL connection.
+with its own database connection.
 
-One process alternates between its own Python and waiting for the server's writes, so on
+One process alternates between its own Python and waiting for the database's writes, so on
 a two-core machine each side idles half the time. Workers overlap them: an order import
 of 50,000 rows at 1M customers ran at 3.8–7.0k rows/s with two against 2.3–4.6k with one,
-in alternating runs (benchmarks/import_orders.py --workers 2).
+in alternating runs on PostgreSQL (benchmarks/import_orders.py --workers 2).
 
+- SQLite takes one writer at a time, so there only importers that prepare a batch apart
+  from writing it (`Importer.prepares_apart`: orders) take workers. A worker reads, checks
+  and builds its next batch, profiles folded, while another holds the write lock; the
+  write checks again what may have changed since (see `OrderImporter.write`).
 - Each worker reads the whole file and keeps the rows whose customer code falls in its
   share (crc32 of the code, modulo the number of workers), so one customer's profile is
   folded by one worker: the share is taken of the code as the importers read it, and a
@@ -50,8 +54,12 @@ def why_not_parallel(importer_class: type[Importer], *, workers: int, skip_bad_r
         return _("Several workers import orders, payments and communications; customers are imported by one process.")
     if not skip_bad_rows or dry_run:
         return _("Several workers need skip-bad-rows mode (each commits its own batches), not a dry run.")
-    if connection.vendor != "postgresql":
-        return _("Several workers need PostgreSQL: SQLite takes one writer at a time.")
+    if connection.vendor == "sqlite":
+        if not importer_class.prepares_apart:
+            return _("On SQLite several workers import orders only: it takes one writer at a time, and only an "
+                     "order import prepares its batches apart from writing them.")
+        if connection.is_in_memory_db():
+            return _("Several workers need a database file: a database in memory is one process's own.")
     if connection.in_atomic_block:
         return _("Several workers cannot run inside a transaction.")
     return ""

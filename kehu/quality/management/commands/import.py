@@ -27,8 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="act as this user (default: the first active administrator)")
         parser.add_argument("--batch-size", type=int, default=2000)
         parser.add_argument("--workers", type=int, default=1,
-                            help="worker processes for orders, payments or communications on PostgreSQL "
-                                 "with --skip-bad-rows (default 1)")
+                            help="worker processes with --skip-bad-rows: orders, payments or communications "
+                                 "on PostgreSQL, orders on SQLite (default 1)")
 
     def handle(self, *args, **options) -> None:
         mapping = {}
