@@ -104,14 +104,14 @@ def test_a_failing_worker_is_reported_and_the_other_share_is_kept(sales, monkeyp
 
     customers = _customers_in_both_shares(sales)
     broken_share = share_of(customers[0].number, 2)
-    write = OrderImporter.write
+    process = OrderImporter.process
 
-    def write_or_fail(self, prepared):
-        if any(share_of(lines[0][1]["customer_code"], 2) == broken_share for _n, _c, lines in prepared.valid):
+    def process_or_fail(self, batch):
+        if any(share_of(row["customer_code"], 2) == broken_share for _n, row in batch):
             raise RuntimeError("disk full")
-        write(self, prepared)
+        process(self, batch)
 
-    monkeypatch.setattr(OrderImporter, "write", write_or_fail)  # the forked workers inherit it
+    monkeypatch.setattr(OrderImporter, "process", process_or_fail)  # the forked workers inherit it
     rows = [[c.number, f"F-{i}", "2024-05-01 10:00", "10", "CNY", "store", "茶", "龙井", "1"] for i, c in enumerate(customers)]
     report = run(sales, "orders", csv_bytes(ORDER_HEADER, rows), workers=2, skip_bad_rows=True)
     assert "An import worker stopped (RuntimeError: disk full)" in report.fatal

@@ -28,9 +28,9 @@ class Importer:
     # Rows whose cells in this column are equal touch the same derived figures; an importer
     # that names one may run in several workers, split by it (see `parallel`).
     partition_by: str | None = None
-    # `prepare` does all of a batch's reading and building and `write` only writes, so
-    # skip-bad-rows mode prepares outside the batch's transaction: SQLite takes one writer
-    # at a time, and its workers then overlap one's preparing with another's writing.
+    # `prepare` does all of a batch's reading and building and `write` only writes, so a
+    # batch may be prepared outside its transaction: SQLite takes one writer at a time, and
+    # its workers then overlap one's preparing with another's writing (see `run_batches`).
     prepares_apart: bool = False
 
     def __init__(self, *, actor: User, report: ImportReport) -> None:

@@ -141,7 +141,8 @@ def _work(importer_class, actor_id, data, file_name, options, share, workers, me
         importer = importer_class(actor=User.objects.get(pk=actor_id), report=report)
         _fields, rows = read_rows(io.BytesIO(data), file_name=file_name, mapping=options.mapping)
         run_batches(importer, own_rows(rows, importer, share, workers), batch_size=options.batch_size, per_batch=True,
-                    progress=lambda done: messages.put(("progress", share, done)))
+                    progress=lambda done: messages.put(("progress", share, done)),
+                    prepare_apart=connection.vendor == "sqlite")
         messages.put(("done", share, report))
     except Exception as error:  # reported by the parent, which merges the other shares  # noqa: BLE001
         messages.put(("failed", share, f"{type(error).__name__}: {error}"))
