@@ -163,8 +163,8 @@ def _stored_sums(customer_ids: Sequence[int], *, lock: bool) -> dict[int, tuple]
 
     The ORM writes the query; its rows are read from the cursor and converted by
     `_profile_row`: the ORM's per-value converters (JSON decoding above all) took 25 µs a
-    row, this 3. On SQLite the moments are read as their stored text (`datetime(…)` would
-    alter it): the driver's own converter for them is Django's, written in Python."""
+    row, this 3. On SQLite the moments are cast to text, which is how they are stored:
+    read as datetimes, the driver would run Django's converter, written in Python, on each."""
     query = ConsumptionProfile.objects.filter(customer_id__in=one_of(customer_ids))
     if lock:
         query = query.select_for_update()
@@ -284,13 +284,13 @@ def save_folded(folded: FoldedOrders) -> None:
         if not folded.locked:
             current = _stored_sums(batch, lock=True)
             changed = [cid for cid in batch if current.get(cid) != folded.stored.get(cid)]
-        if changed:  # written by someone else since the fold: fold again from what is there now
-            folded.stored.update({cid: current[cid] for cid in changed if cid in current})
-            for cid in changed:
-                if cid not in current:
-                    folded.stored.pop(cid, None)
-                    folded.recount.add(cid)
-            _fold(folded, changed)
+        for cid in changed:  # written by someone else since the fold: fold again from what is there now
+            if cid in current:
+                folded.stored[cid] = current[cid]
+            else:  # removed meanwhile: start afresh, balances included
+                del folded.stored[cid]
+                folded.recount.add(cid)
+        _fold(folded, changed)
         recount = [cid for cid in batch if cid in folded.recount]
         if recount:
             balances = _balances(recount, timezone.localdate(folded.now))

@@ -28,9 +28,10 @@ class Importer:
     # Rows whose cells in this column are equal touch the same derived figures; an importer
     # that names one may run in several workers, split by it (see `parallel`).
     partition_by: str | None = None
-    # `prepare` does all of a batch's reading and building and `write` only writes, so a
-    # batch may be prepared outside its transaction: SQLite takes one writer at a time, and
-    # its workers then overlap one's preparing with another's writing (see `run_batches`).
+    # An importer that sets this defines `prepare(batch)`, all of a batch's reading and
+    # building, and `write(prepared)`, only writes, so a batch may be prepared outside its
+    # transaction: SQLite takes one writer at a time, and its workers then overlap one's
+    # preparing with another's writing (see `run_batches`).
     prepares_apart: bool = False
 
     def __init__(self, *, actor: User, report: ImportReport) -> None:
@@ -45,14 +46,6 @@ class Importer:
     def process(self, batch: list[Row]) -> None:
         """Validate and write one batch, derived figures included, in the caller's transaction."""
         raise NotImplementedError
-
-    def prepare(self, batch: list[Row]) -> Any:
-        """The batch ready for `write`, read outside its transaction (by default: as it is)."""
-        return batch
-
-    def write(self, prepared: Any) -> None:
-        """Write a prepared batch in the caller's transaction (by default: `process` it)."""
-        self.process(prepared)
 
     def note_elsewhere(self, rows: list[Row]) -> None:
         """A parallel import hands these rows to another worker; remember what a later

@@ -26,7 +26,7 @@ def run_batches(importer: Importer, rows: Iterator[Row], *, batch_size: int, per
     """Process every batch; `per_batch`: each in its own transaction (skip-bad-rows mode),
     else in the caller's. `prepare_apart` (with `per_batch`): prepare each batch before its
     transaction, which then only writes (see `Importer.prepares_apart`). One process gains
-    nothing from it and pays for the write's second look (17% more CPU per order row), so
+    nothing from it and pays for the write's second look (a sixth more CPU per order row), so
     only SQLite's workers, which wait for each other's write lock, ask for it.
     `progress` gets the rows done so far."""
     report = importer.report

@@ -10,6 +10,7 @@ opens a receivable due after the customer's payment terms.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
@@ -109,8 +110,7 @@ class OrderImporter(Importer):
         groups = [(order_number, list(rows)) for order_number, rows in
                   groupby(batch, key=lambda r: cells.text(r[1].get("order_number"), max_length=10_000))]
         numbers = [n for n, _ in groups]
-        existing = set(Order.objects.filter(number__in=one_of(numbers)).values_list("number", flat=True))
-        existing_invoices = set(Receivable.objects.filter(number__in=one_of(numbers)).values_list("number", flat=True))
+        existing, existing_invoices = _numbers_in_use(Order, numbers), _numbers_in_use(Receivable, numbers)
         parsed_groups = []
         for order_number, rows in groups:
             parsed = self._group(order_number, rows, existing, existing_invoices)
@@ -223,10 +223,8 @@ class OrderImporter(Importer):
         if not prepared.valid:
             return
         if not prepared.folded.locked:
-            numbers = [n for n, _c, _l in prepared.valid]
-            taken = set(Order.objects.filter(number__in=one_of(numbers)).values_list("number", flat=True))
-            invoiced = set(Receivable.objects.filter(number__in=one_of(prepared.unpaid)).values_list("number", flat=True)) \
-                if prepared.unpaid else set()
+            taken = _numbers_in_use(Order, [n for n, _c, _l in prepared.valid])
+            invoiced = _numbers_in_use(Receivable, prepared.unpaid)
             if taken or invoiced:
                 prepared = self._build(self._without(prepared.valid, taken, invoiced), lock=True)
                 if not prepared.valid:
@@ -248,6 +246,13 @@ class OrderImporter(Importer):
             else:
                 kept.append((order_number, customer_id, lines))
         return kept
+
+
+def _numbers_in_use(model: type[Order] | type[Receivable], numbers: Collection[str]) -> set[str]:
+    """Which of these order or invoice numbers are already stored."""
+    if not numbers:
+        return set()
+    return set(model.objects.filter(number__in=one_of(numbers)).values_list("number", flat=True))
 
 
 @dataclass
